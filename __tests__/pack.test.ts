@@ -1,0 +1,78 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync, chmodSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { packWebDir } from '../src/bundle/pack.js'
+import { readZip } from './helpers/zip.js'
+
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex')
+
+describe('packWebDir', () => {
+  let temp: string
+  let web: string
+  beforeEach(() => {
+    temp = mkdtempSync(join(tmpdir(), 'pack-'))
+    web = join(temp, 'web')
+    mkdirSync(join(web, 'assets', 'img'), { recursive: true })
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>x</title>'.repeat(50))
+    writeFileSync(join(web, 'assets', 'app.js'), 'console.log(1)\n'.repeat(100))
+    writeFileSync(join(web, 'assets', 'img', 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]))
+    writeFileSync(join(web, 'empty.txt'), '')
+  })
+  afterEach(() => rmSync(temp, { recursive: true, force: true }))
+
+  it('lists every file with its size and sha256, sorted, and hashes the archive', async () => {
+    const bundle = await packWebDir(web, join(temp, 'a.zip'))
+    expect(bundle.files.map((f) => f.path)).toEqual(['assets/app.js', 'assets/img/logo.png', 'empty.txt', 'index.html'])
+    const app = readFileSync(join(web, 'assets', 'app.js'))
+    expect(bundle.files[0]).toEqual({ path: 'assets/app.js', size: app.length, sha256: sha256(app) })
+    const archive = readFileSync(bundle.archivePath)
+    expect(bundle.checksum).toBe(sha256(archive))
+    expect(bundle.size).toBe(archive.length)
+  })
+
+  it('writes a zip another reader opens, with the same bytes per file and mode 644', async () => {
+    const bundle = await packWebDir(web, join(temp, 'a.zip'))
+    const entries = await readZip(bundle.archivePath)
+    expect(entries.map((e) => e.name)).toEqual(bundle.files.map((f) => f.path))
+    for (const entry of entries) {
+      expect(entry.data.equals(readFileSync(join(web, entry.name)))).toBe(true)
+      expect(entry.mode).toBe(0o644)
+    }
+  })
+
+  it('is byte-for-byte the same whatever the files mtimes, modes and time zone', async () => {
+    const first = await packWebDir(web, join(temp, 'a.zip'))
+    utimesSync(join(web, 'index.html'), new Date('2001-02-03'), new Date('2001-02-03'))
+    chmodSync(join(web, 'assets', 'app.js'), 0o755)
+    const originalTz = process.env.TZ
+    process.env.TZ = 'Pacific/Kiritimati'
+    try {
+      const second = await packWebDir(web, join(temp, 'b.zip'))
+      expect(second.checksum).toBe(first.checksum)
+      expect(readFileSync(second.archivePath).equals(readFileSync(first.archivePath))).toBe(true)
+    } finally {
+      process.env.TZ = originalTz
+    }
+  })
+
+  it('follows a symlink that stays inside the web dir', async () => {
+    symlinkSync(join(web, 'index.html'), join(web, 'home.html'))
+    const bundle = await packWebDir(web, join(temp, 'a.zip'))
+    expect(bundle.files.find((f) => f.path === 'home.html')?.sha256).toBe(sha256(readFileSync(join(web, 'index.html'))))
+  })
+
+  it('refuses a symlink that leaves the web dir', async () => {
+    writeFileSync(join(temp, 'secret.env'), 'TOKEN=1')
+    symlinkSync(join(temp, 'secret.env'), join(web, 'config.env'))
+    await expect(packWebDir(web, join(temp, 'a.zip'))).rejects.toThrow(
+      'The web dir has a symlink config.env that points outside it: copy the file into the build output instead of linking it.'
+    )
+  })
+
+  it('stops at a clear limit on file count and file size', async () => {
+    await expect(packWebDir(web, join(temp, 'a.zip'), { maxFiles: 2, maxFileBytes: 1e9 })).rejects.toThrow(/more than 2 files/)
+    await expect(packWebDir(web, join(temp, 'a.zip'), { maxFiles: 100, maxFileBytes: 100 })).rejects.toThrow(/over the 100-byte limit/)
+  })
+})

@@ -1,0 +1,2 @@
+const version = '__APP_VERSION__'
+document.getElementById('version').textContent = version

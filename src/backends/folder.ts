@@ -1,0 +1,123 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises'
+import { dirname, join, relative, resolve, sep } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { pipeline } from 'node:stream/promises'
+import { RegistryBackend } from '../registry/registry-backend.js'
+import type { ObjectStore, PutOptions } from '../registry/store.js'
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT'
+}
+
+/** The registry as a folder: every write goes to a temp file first, then is linked or renamed into place. */
+export class FolderStore implements ObjectStore {
+  readonly root: string
+
+  constructor(
+    root: string,
+    private readonly baseUrl?: string
+  ) {
+    this.root = resolve(root)
+  }
+
+  private path(key: string): string {
+    const path = resolve(this.root, key)
+    if (!path.startsWith(this.root + sep)) throw new Error(`Registry key ${key} leaves the registry folder.`)
+    return path
+  }
+
+  describe(key: string): string {
+    return relative(process.cwd(), this.path(key)) || this.path(key)
+  }
+
+  publicUrl(key: string): string {
+    return this.baseUrl ? `${this.baseUrl}/${key}` : pathToFileURL(this.path(key)).href
+  }
+
+  async read(key: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.path(key))
+    } catch (error) {
+      if (isMissing(error)) return undefined
+      throw error
+    }
+  }
+
+  async checksum(key: string): Promise<string | undefined> {
+    const hash = createHash('sha256')
+    try {
+      await pipeline(createReadStream(this.path(key)), hash)
+    } catch (error) {
+      if (isMissing(error)) return undefined
+      throw error
+    }
+    return hash.digest('hex')
+  }
+
+  private async place(key: string, fill: (temp: string) => Promise<void>, ifAbsent: boolean): Promise<boolean> {
+    const final = this.path(key)
+    await mkdir(dirname(final), { recursive: true })
+    const temp = join(dirname(final), `.tmp-${randomBytes(6).toString('hex')}`)
+    try {
+      await fill(temp)
+      if (!ifAbsent) {
+        await rename(temp, final)
+        return true
+      }
+      // link() fails when the name exists: create-if-absent in one step, even across runs.
+      await link(temp, final)
+      return true
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+      throw error
+    } finally {
+      await unlink(temp).catch(() => undefined)
+    }
+  }
+
+  putFile(key: string, path: string, options: PutOptions): Promise<boolean> {
+    return this.place(key, (temp) => copyFile(path, temp), options.ifAbsent)
+  }
+
+  putBytes(key: string, bytes: Buffer, options: PutOptions): Promise<boolean> {
+    return this.place(key, (temp) => writeFile(temp, bytes), options.ifAbsent)
+  }
+
+  async remove(key: string): Promise<void> {
+    const path = this.path(key)
+    await rm(path, { force: true })
+    // Prune the version folder once it is empty, so a removed version leaves no trace.
+    for (let dir = dirname(path); dir.startsWith(this.root + sep); dir = dirname(dir)) {
+      if (!(await rmdir(dir).then(() => true, () => false))) break
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const start = this.path(prefix.replace(/\/$/, ''))
+    const keys: string[] = []
+    const walk = async (dir: string): Promise<void> => {
+      let entries
+      try {
+        entries = await readdir(dir, { withFileTypes: true })
+      } catch (error) {
+        if (isMissing(error)) return
+        throw error
+      }
+      for (const entry of entries) {
+        if (entry.name.startsWith('.tmp-')) continue
+        const full = join(dir, entry.name)
+        if (entry.isDirectory()) await walk(full)
+        else keys.push(relative(this.root, full).split(sep).join('/'))
+      }
+    }
+    await walk(start)
+    return keys.sort()
+  }
+}
+
+export function createFolderBackend(root: string, publicUrl?: string): RegistryBackend {
+  const store = new FolderStore(root, publicUrl)
+  return new RegistryBackend('folder', store.root, store)
+}

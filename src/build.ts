@@ -1,0 +1,59 @@
+import { existsSync, statSync } from 'node:fs'
+import { isAbsolute, join, relative, resolve } from 'node:path'
+import { UserError } from './errors.js'
+import type { CommandRunner } from './process.js'
+import type { Project } from './project.js'
+
+export type BuildResult =
+  | { status: 'built'; command: string }
+  | { status: 'skipped'; reason: string }
+
+const WEB_DIR_CANDIDATES = ['dist', 'www', 'build']
+
+/** The command line that builds the app: the input's, else the `build` script with the project's package manager. */
+export function buildCommandFor(project: Project, buildCommand: string | null | undefined): BuildResult | { status: 'run'; command: string; shell: boolean } {
+  if (buildCommand === null) return { status: 'skipped', reason: 'build-command is none' }
+  if (buildCommand !== undefined) return { status: 'run', command: buildCommand, shell: true }
+  if (!project.packageJson?.scripts?.build) {
+    return { status: 'skipped', reason: 'package.json has no build script (set build-command to build another way)' }
+  }
+  return { status: 'run', command: `${project.packageManager} run build`, shell: false }
+}
+
+export async function runBuild(project: Project, buildCommand: string | null | undefined, runner: CommandRunner): Promise<BuildResult> {
+  const plan = buildCommandFor(project, buildCommand)
+  if (plan.status !== 'run') return plan
+  const windows = process.platform === 'win32'
+  const [command, args] = plan.shell
+    ? windows
+      ? ['cmd', ['/d', '/s', '/c', plan.command]]
+      : ['sh', ['-c', plan.command]]
+    : [project.packageManager, ['run', 'build']]
+  const exitCode = await runner.run(command as string, args as string[], { cwd: project.dir, env: { ...process.env, CI: 'true' } })
+  if (exitCode !== 0) {
+    throw new UserError(
+      `The build command "${plan.command}" failed with exit code ${exitCode} (its output is above): fix the build, or set build-command (none to skip).`
+    )
+  }
+  return { status: 'built', command: plan.command }
+}
+
+/** The folder that becomes the bundle: the input, else the config's webDir, else dist/www/build. */
+export function resolveWebDir(project: Project, webDirInput?: string): string {
+  const chosen = webDirInput ?? project.webDir ?? WEB_DIR_CANDIDATES.find((dir) => existsSync(join(project.dir, dir)))
+  if (!chosen) {
+    throw new UserError(
+      `No web dir was found in ${project.dir} (no webDir in a Capacitor config and none of ${WEB_DIR_CANDIDATES.join(', ')} exists): set the web-dir input.`
+    )
+  }
+  const webDir = isAbsolute(chosen) ? chosen : resolve(project.dir, chosen)
+  const shown = relative(process.cwd(), webDir) || '.'
+  const source = webDirInput ? 'web-dir input' : project.webDir ? `webDir of ${project.configFile}` : 'web dir'
+  if (!existsSync(webDir) || !statSync(webDir).isDirectory()) {
+    throw new UserError(`The ${source} "${shown}" does not exist after the build: check the build output folder or set the web-dir input.`)
+  }
+  if (!existsSync(join(webDir, 'index.html'))) {
+    throw new UserError(`The ${source} "${shown}" has no index.html at its root: point web-dir at the folder the build writes index.html to.`)
+  }
+  return webDir
+}

@@ -1,0 +1,118 @@
+import * as core from '@actions/core'
+import { UserError } from './errors.js'
+import { checkSegment, checkVersion } from './validate.js'
+
+export const BACKENDS = ['folder', 's3', 'capgo'] as const
+export type BackendName = (typeof BACKENDS)[number]
+export const NATIVE_CHANGE_POLICIES = ['fail', 'skip', 'publish'] as const
+export type OnNativeChange = (typeof NATIVE_CHANGE_POLICIES)[number]
+
+export interface S3Inputs {
+  bucket?: string
+  prefix: string
+  region: string
+  endpoint?: string
+  accessKeyId?: string
+  secretAccessKey?: string
+  sessionToken?: string
+}
+
+export interface Inputs {
+  workingDirectory: string
+  /** undefined: the project's build script; null: `none`, no build. */
+  buildCommand: string | null | undefined
+  webDir?: string
+  appId?: string
+  channel?: string
+  version?: string
+  backend: BackendName
+  registryPath: string
+  s3: S3Inputs
+  publicUrl?: string
+  capgoToken?: string
+  nativeBaseline?: string
+  onNativeChange: OnNativeChange
+  signingKey?: string
+  comment: boolean
+  githubToken?: string
+}
+
+export type InputReader = (name: string) => string
+
+const readActionInput: InputReader = (name) => core.getInput(name)
+
+function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T
+  throw new UserError(`The ${input} "${value}" is not known: use one of ${allowed.join(', ')}.`)
+}
+
+function booleanInput(input: string, value: string): boolean {
+  if (/^(true|yes|on|1)$/i.test(value)) return true
+  if (/^(false|no|off|0)$/i.test(value)) return false
+  throw new UserError(`The ${input} "${value}" is not a boolean: use true or false.`)
+}
+
+function checkUrl(input: string, value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new UserError(`The ${input} "${value}" is not a URL: use an absolute URL such as https://cdn.example.com/updates.`)
+  }
+  if (!['http:', 'https:', 'file:'].includes(url.protocol)) {
+    throw new UserError(`The ${input} "${value}" must be an http(s) URL.`)
+  }
+  return value.replace(/\/+$/, '')
+}
+
+/** Multi-line secrets (PEM keys) are masked line by line: the runner masks per line. */
+export function maskSecret(value: string): void {
+  core.setSecret(value)
+  for (const line of value.split(/\r?\n/)) {
+    if (line.trim().length >= 8) core.setSecret(line.trim())
+  }
+}
+
+/** Reads and validates every input up front, so nothing runs on a bad one. */
+export function getInputs(read: InputReader = readActionInput, env: NodeJS.ProcessEnv = process.env): Inputs {
+  const text = (name: string): string | undefined => read(name).trim() || undefined
+  const secret = (name: string, fallback?: string): string | undefined => {
+    const value = text(name) ?? fallback
+    if (value) maskSecret(value)
+    return value
+  }
+
+  const build = text('build-command')
+  const appId = text('app-id')
+  const channel = text('channel')
+  const version = text('version')
+  const publicUrl = text('public-url')
+  const endpoint = text('s3-endpoint') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL
+
+  return {
+    workingDirectory: text('working-directory') ?? '.',
+    buildCommand: build === undefined ? undefined : build.toLowerCase() === 'none' ? null : build,
+    webDir: text('web-dir'),
+    appId: appId && checkSegment('app-id input', appId, 'use a reverse-DNS id such as com.example.app'),
+    channel: channel && checkSegment('channel input', channel, 'use a name such as production or beta'),
+    version: version && checkVersion('version input', version),
+    backend: oneOf('backend input', text('backend') ?? 'folder', BACKENDS),
+    registryPath: text('registry-path') ?? '.live-updates',
+    s3: {
+      bucket: text('s3-bucket'),
+      prefix: (text('s3-prefix') ?? '').replace(/^\/+|\/+$/g, ''),
+      region: text('s3-region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      endpoint: endpoint && checkUrl('s3-endpoint input', endpoint),
+      accessKeyId: secret('s3-access-key-id', env.AWS_ACCESS_KEY_ID),
+      secretAccessKey: secret('s3-secret-access-key', env.AWS_SECRET_ACCESS_KEY),
+      sessionToken: secret('s3-session-token', env.AWS_SESSION_TOKEN)
+    },
+    publicUrl: publicUrl && checkUrl('public-url input', publicUrl),
+    capgoToken: secret('capgo-token'),
+    nativeBaseline: text('native-baseline'),
+    onNativeChange: oneOf('on-native-change input', text('on-native-change') ?? 'fail', NATIVE_CHANGE_POLICIES),
+    signingKey: secret('signing-key'),
+    comment: booleanInput('comment input', text('comment') ?? 'true'),
+    githubToken: secret('github-token', env.GITHUB_TOKEN)
+  }
+}

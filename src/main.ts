@@ -1,0 +1,153 @@
+import * as core from '@actions/core'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createBackend } from './backends/index.js'
+import { resolveWebDir, runBuild } from './build.js'
+import { packWebDir, type PackedBundle } from './bundle/pack.js'
+import { readEventContext, runUrl, type EventContext } from './context.js'
+import { checkEligibility, type Verdict } from './eligibility/index.js'
+import { errorMessage, UserError } from './errors.js'
+import { buildSummary } from './github/summary.js'
+import { getInputs, type Inputs } from './inputs.js'
+import { writeOutputs } from './outputs.js'
+import { actionsRunner, type CommandRunner } from './process.js'
+import { readProject, type Project } from './project.js'
+import type { Backend, PublishRequest } from './registry/types.js'
+import type { Outcome, RunReport } from './report.js'
+import { formatBytes, StageLog } from './stages.js'
+import { resolveTarget, type Target } from './target.js'
+import { checkSegment } from './validate.js'
+
+/** The ports the stages reach the world through; tests hand in their own. */
+export interface Services {
+  runner: CommandRunner
+  env: NodeJS.ProcessEnv
+  createBackend: (inputs: Inputs) => Backend
+}
+
+const defaultServices = (): Services => ({ runner: actionsRunner, env: process.env, createBackend })
+
+function appIdOf(inputs: Inputs, project: Project): string {
+  const appId = inputs.appId ?? project.appId
+  if (!appId) {
+    throw new UserError(
+      `No app id was found in ${project.dir} (no capacitor.config.* with appId, no config.xml): set the app-id input.`
+    )
+  }
+  return checkSegment(inputs.appId ? 'app-id input' : `appId of ${project.configFile}`, appId, 'use a reverse-DNS id such as com.example.app')
+}
+
+function describeTarget(target: Target): string {
+  return target.mode === 'cleanup'
+    ? `remove channel ${target.channel} (${target.origin})`
+    : `channel ${target.channel}, version ${target.version} (${target.origin})`
+}
+
+function annotate(verdict: Verdict, blocking: boolean): void {
+  for (const reason of verdict.reasons) {
+    const properties = reason.file ? { file: reason.file, title: 'Needs a store release' } : { title: 'Needs a store release' }
+    if (blocking) core.error(reason.message, properties)
+    else core.warning(reason.message, properties)
+  }
+}
+
+/** The main path: target, build, eligibility, pack, publish. Returns what happened. */
+async function publishPath(inputs: Inputs, ctx: EventContext, services: Services, stages: StageLog, report: RunReport, workDir: () => Promise<string>): Promise<Outcome> {
+  const project = readProject(resolve(inputs.workingDirectory))
+  const target = await stages.run('Target', async () => resolveTarget(ctx, inputs, project.packageJson?.version), describeTarget)
+  report.target = target
+  const appId = appIdOf(inputs, project)
+  report.appId = appId
+  const backend = services.createBackend(inputs)
+  report.backendLocation = backend.location
+
+  if (target.mode === 'cleanup') {
+    const removal = await stages.run('Cleanup', () => backend.removeChannel(appId, target.channel), (r) =>
+      r.removedPointer ? `removed channel ${target.channel} and ${r.removedVersions.length} bundle(s)` : `channel ${target.channel} was not published; removed ${r.removedVersions.length} bundle(s)`)
+    return { kind: 'removed', removal }
+  }
+
+  const webDir = await stages.run('Build', async () => {
+    const build = await runBuild(project, inputs.buildCommand, services.runner)
+    return { build, webDir: resolveWebDir(project, inputs.webDir) }
+  }, ({ build, webDir }) => `${build.status === 'built' ? `ran ${build.command}` : `skipped: ${build.reason}`}; web dir ${webDir}`).then((r) => r.webDir)
+
+  const verdict = await stages.run('Eligibility', () => checkEligibility({ projectDir: project.dir, webDir }), (v) =>
+    v.eligible ? 'eligible as a live update' : `needs a store release (${v.reasons.length} reason(s))`)
+  report.verdict = verdict
+  if (!verdict.eligible) {
+    annotate(verdict, inputs.onNativeChange === 'fail')
+    const why = verdict.reasons.map((r) => r.message).join('; ')
+    if (inputs.onNativeChange === 'fail') {
+      throw new UserError(`This change needs a store release, not a live update (${why}): ship a new native build, or set on-native-change to skip or publish.`)
+    }
+    if (inputs.onNativeChange === 'skip') return { kind: 'skipped', reason: `the change needs a store release (${why}) and on-native-change is skip` }
+  }
+
+  const bundle: PackedBundle = await stages.run('Pack', async () => packWebDir(webDir, join(await workDir(), 'bundle.zip')), (b) =>
+    `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}`)
+  const summary = { size: bundle.size, checksum: bundle.checksum, fileCount: bundle.files.length }
+
+  const request: PublishRequest = {
+    appId,
+    channel: target.channel,
+    version: target.version,
+    archivePath: bundle.archivePath,
+    checksum: bundle.checksum,
+    size: bundle.size,
+    manifest: {
+      appId,
+      version: target.version,
+      channel: target.channel,
+      checksum: bundle.checksum,
+      size: bundle.size,
+      nativeFingerprint: verdict.fingerprint,
+      publishedAt: new Date().toISOString(),
+      commit: target.commit,
+      files: bundle.files,
+      nativeSources: verdict.nativeSources,
+      eligibility: { eligible: verdict.eligible, reasons: verdict.reasons.map((r) => r.message), framework: verdict.framework }
+    }
+  }
+  const result = await stages.run('Publish', () => backend.publish(request), (r) =>
+    r.status === 'unchanged' ? `${target.version} was already on ${target.channel}: nothing changed` : `${target.channel} → ${target.version} at ${r.bundleUrl}`)
+  return { kind: 'published', result, bundle: summary }
+}
+
+async function writeReport(report: RunReport): Promise<void> {
+  writeOutputs(report)
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(buildSummary(report)).write()
+}
+
+export async function run(services: Services = defaultServices()): Promise<void> {
+  const stages = new StageLog()
+  const report: RunReport = { backend: 'folder', outcome: { kind: 'failed', error: 'not started' }, timings: stages.timings }
+  let tempDir: string | undefined
+  const workDir = async (): Promise<string> =>
+    (tempDir ??= await mkdtemp(join(services.env.RUNNER_TEMP || tmpdir(), 'live-update-')))
+  let failure: unknown
+  try {
+    const inputs = getInputs(undefined, services.env)
+    report.backend = inputs.backend
+    const ctx = readEventContext(services.env)
+    report.runUrl = runUrl(ctx)
+    report.outcome = await publishPath(inputs, ctx, services, stages, report, workDir)
+  } catch (error) {
+    failure = error
+    report.outcome = { kind: 'failed', error: errorMessage(error) }
+  }
+  try {
+    await writeReport(report)
+  } catch (error) {
+    core.warning(`The outputs or job summary could not be written: ${errorMessage(error)}`)
+  } finally {
+    if (tempDir) await rm(tempDir, { recursive: true, force: true })
+  }
+  if (failure !== undefined) {
+    if (!(failure instanceof UserError) && failure instanceof Error && failure.stack) core.info(failure.stack)
+    core.setFailed(errorMessage(failure))
+  } else if (report.outcome.kind === 'skipped') {
+    core.notice(`Nothing was published: ${report.outcome.reason}.`)
+  }
+}

@@ -1,0 +1,24 @@
+import * as core from '@actions/core'
+import type { RunReport } from './report.js'
+
+/** Every output of DESIGN.md, always set, so later steps can read them without guards. */
+export function outputsFor(report: RunReport): Record<string, string> {
+  const { outcome, verdict, target } = report
+  const published = outcome.kind === 'published' ? outcome.result : undefined
+  const bundle = outcome.kind === 'published' || outcome.kind === 'skipped' ? outcome.bundle : undefined
+  return {
+    eligible: verdict ? String(verdict.eligible) : '',
+    reasons: JSON.stringify(verdict?.reasons.map((reason) => reason.message) ?? []),
+    fingerprint: verdict?.fingerprint ?? '',
+    channel: target?.channel ?? '',
+    version: target?.mode === 'publish' ? target.version : '',
+    published: String(outcome.kind === 'published'),
+    'bundle-url': published?.bundleUrl ?? '',
+    checksum: bundle?.checksum ?? '',
+    size: bundle ? String(bundle.size) : ''
+  }
+}
+
+export function writeOutputs(report: RunReport, extra: Record<string, string> = {}): void {
+  for (const [name, value] of Object.entries({ ...outputsFor(report), ...extra })) core.setOutput(name, value)
+}

@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { UserError } from './errors.js'
+
+export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun'
+
+/** What the action learns from the app's folder before it builds anything. */
+export interface Project {
+  dir: string
+  packageJson?: { name?: string; version?: string; scripts?: Record<string, string> }
+  packageManager: PackageManager
+  /** The file that named the app id and web dir, when one did. */
+  configFile?: string
+  appId?: string
+  webDir?: string
+}
+
+const LOCKFILES: [string, PackageManager][] = [
+  ['bun.lock', 'bun'],
+  ['bun.lockb', 'bun'],
+  ['pnpm-lock.yaml', 'pnpm'],
+  ['yarn.lock', 'yarn'],
+  ['package-lock.json', 'npm'],
+  ['npm-shrinkwrap.json', 'npm']
+]
+
+export const CAPACITOR_CONFIGS = ['capacitor.config.json', 'capacitor.config.ts', 'capacitor.config.js', 'capacitor.config.mjs', 'capacitor.config.cjs']
+
+export function detectPackageManager(dir: string, packageJson?: { packageManager?: string }): PackageManager {
+  for (const [file, manager] of LOCKFILES) if (existsSync(join(dir, file))) return manager
+  const declared = packageJson?.packageManager?.split('@')[0]
+  if (declared === 'pnpm' || declared === 'yarn' || declared === 'bun') return declared
+  return 'npm'
+}
+
+/** A string property of a config written in TS/JS, without running the config. */
+function stringProperty(source: string, name: string): string | undefined {
+  const match = new RegExp(`\\b${name}\\s*:\\s*(['"\`])([^'"\`]+)\\1`).exec(source)
+  return match?.[2]
+}
+
+function readCapacitorConfig(dir: string): Pick<Project, 'configFile' | 'appId' | 'webDir'> | undefined {
+  for (const file of CAPACITOR_CONFIGS) {
+    const path = join(dir, file)
+    if (!existsSync(path)) continue
+    const source = readFileSync(path, 'utf8')
+    if (file.endsWith('.json')) {
+      let config: { appId?: string; webDir?: string }
+      try {
+        config = JSON.parse(source)
+      } catch (error) {
+        throw new UserError(`${file} is not valid JSON (${(error as Error).message}): fix the file or give the app-id and web-dir inputs.`)
+      }
+      return { configFile: file, appId: config.appId, webDir: config.webDir }
+    }
+    return { configFile: file, appId: stringProperty(source, 'appId'), webDir: stringProperty(source, 'webDir') }
+  }
+  return undefined
+}
+
+function readCordovaConfig(dir: string): Pick<Project, 'configFile' | 'appId' | 'webDir'> | undefined {
+  const path = join(dir, 'config.xml')
+  if (!existsSync(path)) return undefined
+  const id = /<widget\b[^>]*\bid\s*=\s*"([^"]+)"/.exec(readFileSync(path, 'utf8'))?.[1]
+  return { configFile: 'config.xml', appId: id, webDir: 'www' }
+}
+
+export function readProject(dir: string): Project {
+  if (!existsSync(dir)) {
+    throw new UserError(`The working-directory "${dir}" does not exist: set working-directory to the app's folder.`)
+  }
+  let packageJson: (Project['packageJson'] & { packageManager?: string }) | undefined
+  const packagePath = join(dir, 'package.json')
+  if (existsSync(packagePath)) {
+    try {
+      packageJson = JSON.parse(readFileSync(packagePath, 'utf8'))
+    } catch (error) {
+      throw new UserError(`${packagePath} is not valid JSON (${(error as Error).message}): fix the file.`)
+    }
+  }
+  const config = readCapacitorConfig(dir) ?? readCordovaConfig(dir)
+  return { dir, packageJson, packageManager: detectPackageManager(dir, packageJson), ...config }
+}

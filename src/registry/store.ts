@@ -1,0 +1,27 @@
+/**
+ * A flat key → bytes store: the folder and S3 backends implement it, and the registry's
+ * rules (immutable versions, pointer last) are written once on top of it.
+ */
+export interface ObjectStore {
+  /** Where a key lives, in words without secrets (for messages). */
+  describe(key: string): string
+  /** The URL devices download a key from. */
+  publicUrl(key: string): string
+  read(key: string): Promise<Buffer | undefined>
+  /** sha256 hex of the stored object, or undefined when absent. */
+  checksum(key: string): Promise<string | undefined>
+  /** Stores a file; with ifAbsent, never replaces an existing object. Resolves to whether it wrote. */
+  putFile(key: string, path: string, options: PutOptions & { size: number }): Promise<boolean>
+  putBytes(key: string, bytes: Buffer, options: PutOptions): Promise<boolean>
+  remove(key: string): Promise<void>
+  /** Every key under a prefix. */
+  list(prefix: string): Promise<string[]>
+}
+
+export interface PutOptions {
+  contentType: string
+  sha256: string
+  ifAbsent: boolean
+  /** Cache-Control for the object: bundles are immutable, pointers are not. */
+  cacheControl?: string
+}

@@ -1,0 +1,82 @@
+import type { BundleFile } from '../bundle/pack.js'
+
+export interface VersionRef {
+  version: string
+  checksum: string
+}
+
+/**
+ * What a device fetches with a plain GET. `version`, `url` and `checksum` are those of
+ * @capgo/capacitor-updater's self-hosted update response.
+ */
+export interface ChannelPointer {
+  version: string
+  url: string
+  checksum: string
+  size: number
+  nativeFingerprint: string
+  channel: string
+  publishedAt: string
+  commit: string
+  signature?: string
+  previous: VersionRef[]
+}
+
+/** A native source of the fingerprint: a label (file path or package) and its hash. */
+export interface NativeSource {
+  label: string
+  kind: 'file' | 'plugin' | 'config' | 'patch' | 'framework'
+  hash: string
+  /** For a plugin: its installed version. */
+  version?: string
+}
+
+export interface EligibilityRecord {
+  eligible: boolean
+  reasons: string[]
+  framework: string
+}
+
+export interface Manifest extends Omit<ChannelPointer, 'previous'> {
+  appId: string
+  files: BundleFile[]
+  nativeSources: NativeSource[]
+  eligibility: EligibilityRecord
+}
+
+/** Everything a backend needs to publish one bundle to one channel. */
+export interface PublishRequest {
+  appId: string
+  channel: string
+  version: string
+  archivePath: string
+  checksum: string
+  size: number
+  /** The manifest without its `url`, which the backend knows. */
+  manifest: Omit<Manifest, 'url'>
+}
+
+export type PublishResult = {
+  status: 'published' | 'unchanged'
+  bundleUrl: string
+  bundleCreated: boolean
+  pointer: ChannelPointer
+  /** The pointer the channel had before, if any (for size deltas and notes). */
+  previousPointer?: ChannelPointer
+}
+
+export interface RemovalResult {
+  removedPointer: boolean
+  removedVersions: string[]
+}
+
+/** Where bundles go: the folder and S3 registries, or a hosted service. */
+export interface Backend {
+  readonly name: string
+  /** Where, in words without secrets: a path, s3://bucket/prefix, a service. */
+  readonly location: string
+  readPointer(appId: string, channel: string): Promise<ChannelPointer | undefined>
+  readManifest(appId: string, version: string): Promise<Manifest | undefined>
+  publish(request: PublishRequest): Promise<PublishResult>
+  removeChannel(appId: string, channel: string): Promise<RemovalResult>
+}

@@ -1,0 +1,28 @@
+import type { Verdict } from './eligibility/index.js'
+import type { PublishResult, RemovalResult } from './registry/types.js'
+import type { StageTiming } from './stages.js'
+import type { Target } from './target.js'
+
+export interface PackedSummary {
+  size: number
+  checksum: string
+  fileCount: number
+}
+
+/** What the run did, in one value: the outputs, the summary and the comment are all views of it. */
+export type Outcome =
+  | { kind: 'published'; result: PublishResult; bundle: PackedSummary }
+  | { kind: 'skipped'; reason: string; bundle?: PackedSummary }
+  | { kind: 'removed'; removal: RemovalResult }
+  | { kind: 'failed'; error: string }
+
+export interface RunReport {
+  appId?: string
+  backend: string
+  backendLocation?: string
+  target?: Target
+  verdict?: Verdict
+  outcome: Outcome
+  timings: StageTiming[]
+  runUrl?: string
+}

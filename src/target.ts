@@ -1,0 +1,148 @@
+import semver from 'semver'
+import type { EventContext } from './context.js'
+import { UserError } from './errors.js'
+import { checkVersion } from './validate.js'
+
+export interface PullRequestInfo {
+  number: number
+  title: string
+  headRef: string
+  headSha: string
+  baseSha: string
+  baseRef: string
+  /** Opened from a fork: secrets are absent, and its code is untrusted. */
+  fromFork: boolean
+}
+
+/** Where this run publishes, or what it removes, and why. */
+export type Target =
+  | {
+      mode: 'publish'
+      channel: string
+      version: string
+      commit: string
+      /** How the channel and version were chosen, for the log. */
+      origin: string
+      pullRequest?: PullRequestInfo
+    }
+  | { mode: 'cleanup'; channel: string; commit: string; origin: string; pullRequest: PullRequestInfo }
+
+export interface TargetOverrides {
+  channel?: string
+  version?: string
+}
+
+const CHANNEL_MAX = 64
+
+/** A branch name as a channel: lower case, `[a-z0-9._-]`, at most 64 characters. */
+export function channelFromBranch(branch: string): string {
+  const safe = branch
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, CHANNEL_MAX)
+    .replace(/[-.]+$/g, '')
+  return safe || 'branch'
+}
+
+/** A branch name as semver pre-release identifiers: `[0-9a-z-]`, dot-separated, no empty parts. */
+function prereleaseFromBranch(branch: string): string {
+  return (
+    branch
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, CHANNEL_MAX) || 'branch'
+  )
+}
+
+function baseVersion(packageVersion: string | undefined): string {
+  const parsed = packageVersion ? semver.parse(packageVersion) : null
+  if (!parsed) {
+    throw new UserError(
+      `The package.json version "${packageVersion ?? ''}" is not a semantic version: set "version" in package.json to one like 1.2.3, or give the version input.`
+    )
+  }
+  return `${parsed.major}.${parsed.minor}.${parsed.patch}`
+}
+
+function pullRequestInfo(payload: Record<string, any>): PullRequestInfo {
+  const pr = payload.pull_request ?? {}
+  const headRepo = pr.head?.repo?.full_name
+  const baseRepo = pr.base?.repo?.full_name ?? payload.repository?.full_name
+  return {
+    number: Number(pr.number ?? payload.number),
+    title: String(pr.title ?? ''),
+    headRef: String(pr.head?.ref ?? ''),
+    headSha: String(pr.head?.sha ?? ''),
+    baseSha: String(pr.base?.sha ?? ''),
+    baseRef: String(pr.base?.ref ?? ''),
+    fromFork: Boolean(headRepo && baseRepo && headRepo !== baseRepo)
+  }
+}
+
+function branchVersion(branch: string, ctx: EventContext, packageVersion?: string): string {
+  const version = `${baseVersion(packageVersion)}-${prereleaseFromBranch(branch)}.${ctx.runNumber}`
+  return checkVersion('version made from the branch name', version)
+}
+
+/** DESIGN.md's table: channel and version from the event; the inputs override. */
+export function resolveTarget(ctx: EventContext, overrides: TargetOverrides, packageVersion?: string): Target {
+  const commit = ctx.sha
+  const isPullRequest = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target'
+
+  if (isPullRequest) {
+    const pr = pullRequestInfo(ctx.payload)
+    if (!Number.isInteger(pr.number) || pr.number <= 0) {
+      throw new UserError(`The ${ctx.eventName} event payload (GITHUB_EVENT_PATH) has no pull request number: run the action on a pull_request event or set the channel input.`)
+    }
+    const channel = overrides.channel ?? `pr-${pr.number}`
+    if (ctx.payload.action === 'closed') {
+      return { mode: 'cleanup', channel, commit, origin: `pull request #${pr.number} closed`, pullRequest: pr }
+    }
+    const version = overrides.version ?? `${baseVersion(packageVersion)}-pr.${pr.number}.${ctx.runNumber}`
+    return { mode: 'publish', channel, version, commit: pr.headSha || commit, origin: `pull request #${pr.number}`, pullRequest: pr }
+  }
+
+  if (ctx.eventName === 'push' && ctx.ref.startsWith('refs/tags/')) {
+    const tag = ctx.ref.slice('refs/tags/'.length)
+    const version = overrides.version ?? tagVersion(tag)
+    return { mode: 'publish', channel: overrides.channel ?? 'production', version, commit, origin: `tag ${tag}` }
+  }
+
+  if (ctx.eventName === 'push' && ctx.ref.startsWith('refs/heads/')) {
+    const branch = ctx.ref.slice('refs/heads/'.length)
+    return {
+      mode: 'publish',
+      channel: overrides.channel ?? channelFromBranch(branch),
+      version: overrides.version ?? branchVersion(branch, ctx, packageVersion),
+      commit,
+      origin: `push to branch ${branch}`
+    }
+  }
+
+  if (!overrides.channel) {
+    throw new UserError(
+      `A ${ctx.eventName} run has no channel of its own: set the channel input (for example channel: beta).`
+    )
+  }
+  const branch = ctx.ref.replace(/^refs\/(heads|tags)\//, '') || 'manual'
+  return {
+    mode: 'publish',
+    channel: overrides.channel,
+    version: overrides.version ?? branchVersion(branch, ctx, packageVersion),
+    commit,
+    origin: `${ctx.eventName} run`
+  }
+}
+
+function tagVersion(tag: string): string {
+  const candidate = tag.startsWith('v') ? tag.slice(1) : tag
+  if (semver.valid(candidate) !== candidate) {
+    throw new UserError(
+      `The tag "${tag}" is not a version: name release tags like v1.2.3, or set the version input.`
+    )
+  }
+  return checkVersion('version from the tag', candidate)
+}
