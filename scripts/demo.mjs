@@ -4,8 +4,9 @@ import { spawnSync, execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
-const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..')
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
 const temp = mkdtempSync(join(tmpdir(), 'live-update-demo-'))
 const tag = process.env.DEMO_TAG ?? 'v1.0.0'
 let sha = '0000000000000000000000000000000000000000'

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
-export const repoRoot = resolve(import.meta.dirname, '..', '..')
+export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 export const distEntry = join(repoRoot, 'dist', 'index.js')
 
 export interface ActionRun {
