@@ -35427,6 +35427,13 @@ class UserError extends Error {
 function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
+/**
+ * The backend's credentials are absent (a fork's pull request, a secret not set):
+ * publishing is skipped with a notice instead of failing the step.
+ */
+class MissingCredentialsError extends (/* unused pure expression or super */ null && (UserError)) {
+    name = 'MissingCredentialsError';
+}
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
