@@ -1,0 +1,88 @@
+/**
+ * `npm run bench`: each stage of the action against the tool it replaces, on data made
+ * here. Prints a table and writes bench-results.json. Flags: see `--help`.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { MB, type Row } from './measure.js'
+import { benchPack } from './pack.js'
+import { renderTable } from './table.js'
+import { generateWebBundle } from './web-bundle.js'
+
+const STAGES = ['pack', 'fingerprint', 'publish', 'startup'] as const
+
+const { values: flags } = parseArgs({
+  options: {
+    'pack-mb': { type: 'string', default: '200' },
+    'pack-files': { type: 'string', default: '5000' },
+    'pack-runs': { type: 'string', default: '1' },
+    packages: { type: 'string', default: '1000' },
+    'native-plugins': { type: 'string', default: '50' },
+    'fingerprint-runs': { type: 'string', default: '5' },
+    'publish-runs': { type: 'string', default: '3' },
+    'startup-runs': { type: 'string', default: '9' },
+    only: { type: 'string', default: STAGES.join(',') },
+    out: { type: 'string', default: 'bench-results.json' },
+    keep: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false }
+  }
+})
+
+const HELP = `npm run bench -- [flags]
+  --pack-mb N            size of the generated web bundle (200; the RSS target is for 1024)
+  --pack-files N         files in it (5000)
+  --pack-runs N          timed runs of pack and of zip (1)
+  --packages N           installed packages of the fingerprint project (1000)
+  --native-plugins N     of which native plugins (50)
+  --fingerprint-runs N   timed runs of each fingerprint, after one warm-up (5)
+  --publish-runs N       timed uploads of each side (3)
+  --startup-runs N       runs of node dist/index.js and of bare node (9)
+  --only a,b             stages among ${STAGES.join(', ')}
+  --out FILE             JSON results (bench-results.json)
+  --keep                 keep the generated data (its folder is printed)`
+
+function count(name: keyof typeof flags): number {
+  const value = Number(flags[name])
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, not ${flags[name]}.`)
+  return value
+}
+
+function machine(): Record<string, string | number> {
+  const nproc = Number(execFileSync('nproc').toString().trim())
+  return { nproc, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}` }
+}
+
+async function main(): Promise<void> {
+  if (flags.help) return console.log(HELP)
+  const only = new Set(flags.only!.split(','))
+  const workDir = await mkdtemp(join(tmpdir(), 'live-update-bench-'))
+  const rows: Row[] = []
+  const log = (message: string) => console.error(`[bench] ${message}`)
+  try {
+    const bundleBytes = Math.round(count('pack-mb') * MB)
+    const webDir = join(workDir, 'web')
+    if (only.has('pack') || only.has('publish')) {
+      log(`generating a web bundle of ${count('pack-files')} files, ${count('pack-mb')} MB`)
+      await generateWebBundle(webDir, { files: count('pack-files'), bytes: bundleBytes, seed: 1 })
+    }
+    let packed: Awaited<ReturnType<typeof benchPack>> | undefined
+    if (only.has('pack') || only.has('publish')) {
+      log('pack: the action, and zip -qrX + sha256sum')
+      packed = await benchPack(webDir, workDir, bundleBytes, only.has('pack') ? count('pack-runs') : 1)
+      if (only.has('pack')) rows.push(...packed.rows)
+    }
+    const table = renderTable(rows)
+    console.log(table)
+    const info = machine()
+    console.log(`\nnproc ${info.nproc}, ${info.cpu}, node ${info.node}`)
+    await writeFile(flags.out!, JSON.stringify({ date: new Date().toISOString(), machine: info, flags, rows }, null, 2) + '\n')
+  } finally {
+    if (flags.keep) log(`data kept in ${workDir}`)
+    else await rm(workDir, { recursive: true, force: true })
+  }
+}
+
+await main()

@@ -1,0 +1,13 @@
+/**
+ * Runs the action's pack alone in its own process, so its peak RSS is the pack's own and
+ * not the bench's: `node pack-child.js <web dir> <archive>` prints one JSON line.
+ */
+import { packWebDir } from '../src/bundle/pack.js'
+
+const [webDir, archivePath] = process.argv.slice(2)
+const start = process.hrtime.bigint()
+const bundle = await packWebDir(webDir, archivePath)
+const ms = Number(process.hrtime.bigint() - start) / 1e6
+// maxRSS is in kilobytes.
+const maxRssBytes = process.resourceUsage().maxRSS * 1024
+console.log(JSON.stringify({ ms, maxRssBytes, checksum: bundle.checksum, size: bundle.size, files: bundle.files.length }))

@@ -1,0 +1,80 @@
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { hasCommand, MB, median, runProcess, type Row } from './measure.js'
+
+export interface PackOutcome {
+  rows: Row[]
+  /** The action's archive, for the publish stage. */
+  archivePath: string
+  checksum: string
+  size: number
+}
+
+interface ChildReport {
+  ms: number
+  maxRssBytes: number
+  checksum: string
+  size: number
+  files: number
+}
+
+const PACK_CHILD = fileURLToPath(new URL('./pack-child.js', import.meta.url))
+const RSS_TARGET_BYTES = 150 * MB
+const RSS_TARGET_BUNDLE_BYTES = 1024 * MB
+const TIME_TARGET_RATIO = 0.6
+
+async function packWithAction(webDir: string, archivePath: string): Promise<ChildReport> {
+  await rm(archivePath, { force: true })
+  const run = await runProcess(process.execPath, [PACK_CHILD, webDir, archivePath])
+  if (run.code !== 0) throw new Error(`The action's pack failed: ${run.stderr}`)
+  return JSON.parse(run.stdout) as ChildReport
+}
+
+/** `zip -qrX` then `sha256sum`: what a workflow without the action would run. */
+async function packWithZip(webDir: string, archivePath: string): Promise<{ ms: number; maxRssBytes?: number }> {
+  await rm(archivePath, { force: true })
+  const zip = await runProcess('zip', ['-qrX', archivePath, '.'], { cwd: webDir, measureRss: true })
+  if (zip.code !== 0) throw new Error(`zip failed: ${zip.stderr}`)
+  const sum = await runProcess('sha256sum', [archivePath])
+  if (sum.code !== 0) throw new Error(`sha256sum failed: ${sum.stderr}`)
+  return { ms: zip.ms + sum.ms, maxRssBytes: zip.maxRssBytes }
+}
+
+/** Pack + sha256 of the web dir by the action and by zip + sha256sum, runs interleaved. */
+export async function benchPack(webDir: string, workDir: string, bundleBytes: number, runs: number): Promise<PackOutcome> {
+  const archivePath = join(workDir, 'action.zip')
+  const baselineAvailable = (await hasCommand('zip')) && (await hasCommand('sha256sum'))
+  const ours: ChildReport[] = []
+  const theirs: { ms: number; maxRssBytes?: number }[] = []
+  for (let run = 0; run < runs; run++) {
+    if (baselineAvailable) theirs.push(await packWithZip(webDir, join(workDir, 'zip.zip')))
+    ours.push(await packWithAction(webDir, archivePath))
+  }
+  await rm(join(workDir, 'zip.zip'), { force: true })
+
+  const ms = median(ours.map((r) => r.ms))
+  const baselineMs = baselineAvailable ? median(theirs.map((r) => r.ms)) : null
+  const ratio = baselineMs ? ms / baselineMs : null
+  const rss = Math.max(...ours.map((r) => r.maxRssBytes))
+  const zipRss = theirs.find((r) => r.maxRssBytes)?.maxRssBytes ?? null
+  const last = ours[ours.length - 1]
+  const atTargetSize = bundleBytes >= RSS_TARGET_BUNDLE_BYTES
+  const unavailable = baselineAvailable ? undefined : 'zip or sha256sum is not installed: baseline unavailable'
+  const rows: Row[] = [
+    {
+      stage: 'pack', measure: `pack + sha256, ${(bundleBytes / MB).toFixed(0)} MB`, unit: 'ms', action: ms, baseline: baselineMs, ratio,
+      target: `≤ ${TIME_TARGET_RATIO} × zip -qrX + sha256sum`, met: ratio === null ? undefined : ratio <= TIME_TARGET_RATIO, note: unavailable
+    },
+    {
+      stage: 'pack', measure: 'archive size', unit: 'MB', action: last.size / MB, baseline: null, ratio: null, target: '', note: `${last.files} files`
+    },
+    {
+      stage: 'pack', measure: 'peak RSS', unit: 'MB', action: rss / MB, baseline: zipRss === null ? null : zipRss / MB,
+      ratio: zipRss ? rss / zipRss : null, target: '< 150 MB with a 1 GB bundle',
+      met: atTargetSize ? rss < RSS_TARGET_BYTES : undefined,
+      note: atTargetSize ? undefined : `bundle under 1 GB: run with --pack-mb 1024 for the target (here ${rss < RSS_TARGET_BYTES ? 'under' : 'over'} 150 MB)`
+    }
+  ]
+  return { rows, archivePath, checksum: last.checksum, size: last.size }
+}
