@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync, chmodSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { crc32 } from 'node:zlib'
 import { packWebDir } from '../src/bundle/pack.js'
 import { readZip } from './helpers/zip.js'
 
@@ -55,6 +56,22 @@ describe('packWebDir', () => {
     } finally {
       process.env.TZ = originalTz
     }
+  })
+
+  it('streams files over 4 MB, deflated or stored, with CRCs and sizes another reader checks', async () => {
+    const text = Buffer.from('export const value = 42;\n'.repeat(250_000))
+    const image = randomBytes(5 * 1024 * 1024)
+    writeFileSync(join(web, 'assets', 'big.js'), text)
+    writeFileSync(join(web, 'assets', 'img', 'big.png'), image)
+    const bundle = await packWebDir(web, join(temp, 'a.zip'))
+    const entries = await readZip(bundle.archivePath)
+    const big = entries.find((e) => e.name === 'assets/big.js')
+    expect(big?.data.equals(text)).toBe(true)
+    expect(entries.find((e) => e.name === 'assets/img/big.png')?.data.equals(image)).toBe(true)
+    for (const entry of entries) expect(entry.crc32).toBe(crc32(entry.data))
+    expect(bundle.files.find((f) => f.path === 'assets/big.js')).toEqual({ path: 'assets/big.js', size: text.length, sha256: sha256(text) })
+    // The text was deflated, the image stored.
+    expect(bundle.size).toBeLessThan(image.length + text.length / 10)
   })
 
   it('follows a symlink that stays inside the web dir', async () => {

@@ -4,6 +4,8 @@ export interface ZipEntryInfo {
   name: string
   data: Buffer
   mode: number
+  /** CRC-32 the archive records for the entry. */
+  crc32: number
 }
 
 /** Reads every entry of a zip with an independent reader (yauzl), to check what we wrote. */
@@ -18,7 +20,7 @@ export function readZip(path: string): Promise<ZipEntryInfo[]> {
           const chunks: Buffer[] = []
           stream.on('data', (chunk: Buffer) => chunks.push(chunk))
           stream.on('end', () => {
-            entries.push({ name: entry.fileName, data: Buffer.concat(chunks), mode: (entry.externalFileAttributes >>> 16) & 0o777 })
+            entries.push({ name: entry.fileName, data: Buffer.concat(chunks), mode: (entry.externalFileAttributes >>> 16) & 0o777, crc32: entry.crc32 })
             zip.readEntry()
           })
         })

@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs'
 import { lstat, readdir, realpath, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { UserError } from '../errors.js'
@@ -22,6 +23,16 @@ function isInside(root: string, path: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..')
 }
 
+const STAT_BATCH = 64
+
+async function statAll(paths: string[]): Promise<Stats[]> {
+  const infos: Stats[] = []
+  for (let start = 0; start < paths.length; start += STAT_BATCH) {
+    infos.push(...(await Promise.all(paths.slice(start, start + STAT_BATCH).map((path) => lstat(path)))))
+  }
+  return infos
+}
+
 /**
  * Every file of the web dir in a stable order. A symlink is followed only while it stays
  * inside the web dir: one that leaves it would ship files the build never meant to.
@@ -35,11 +46,13 @@ export async function listWebFiles(webDir: string, limits: ListLimits = DEFAULT_
     const real = await realpath(dir)
     if (seenDirs.has(real)) return
     seenDirs.add(real)
-    const entries = await readdir(dir, { withFileTypes: true })
-    for (const entry of entries) {
-      const absolute = join(dir, entry.name)
-      const path = prefix ? `${prefix}/${entry.name}` : entry.name
-      let info = await lstat(absolute)
+    const names = (await readdir(dir)).sort()
+    // The folder's entries are stat'ed together (the thread pool runs several at once), then walked in order.
+    const infos = await statAll(names.map((name) => join(dir, name)))
+    for (const [index, name] of names.entries()) {
+      const absolute = join(dir, name)
+      const path = prefix ? `${prefix}/${name}` : name
+      let info = infos[index]
       let target = absolute
       if (info.isSymbolicLink()) {
         target = await realpath(absolute).catch(() => '')

@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
+import { once } from 'node:events'
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
-import { Transform, type TransformCallback } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
-import yazl from 'yazl'
-import { listWebFiles, type ListLimits, DEFAULT_LIMITS } from './files.js'
+import { Transform, Writable } from 'node:stream'
+import { finished, pipeline } from 'node:stream/promises'
+import { promisify } from 'node:util'
+import { createDeflateRaw, deflateRaw } from 'node:zlib'
+import { listWebFiles, type ListLimits, type WebFile, DEFAULT_LIMITS } from './files.js'
+import {
+  centralDirectory, checkEntrySizes, crc32, dataDescriptor, localHeader, METHOD_DEFLATE, METHOD_STORE, type EntryRecord
+} from './zip-format.js'
 
 export interface BundleFile {
   path: string
@@ -26,47 +32,169 @@ const STORED_EXTENSIONS = new Set([
   '.woff', '.woff2', '.mp3', '.mp4', '.m4a', '.webm', '.ogg', '.zip', '.gz', '.br', '.zst', '.wasm.gz'
 ])
 
-/** Fixed so the same files always give the same bytes. Local time: DOS times have no zone. */
-const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0)
-const FILE_MODE = 0o100644
+const MB = 1024 * 1024
+const DEFLATE_LEVEL = 6
+/** Files up to this size are read whole and deflated on libuv's thread pool, several at once. */
+const BUFFERED_MAX_BYTES = 4 * MB
+/** How far reading and deflating run ahead of writing: memory stays flat whatever the bundle's size. */
+const READ_AHEAD_BYTES = 32 * MB
+const READ_AHEAD_FILES = 64
+const STREAM_CHUNK_BYTES = MB
 
-/** Passes bytes through while hashing (and counting) them. */
-class HashingStream extends Transform {
+const deflateRawAsync = promisify(deflateRaw)
+
+/** The archive file, hashed and counted as it is written; writes wait for the disk. */
+class ArchiveOutput {
   readonly hash = createHash('sha256')
   bytes = 0
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+  private readonly stream: WriteStream
+
+  constructor(path: string) {
+    this.stream = createWriteStream(path)
+  }
+
+  async write(chunk: Buffer): Promise<void> {
     this.hash.update(chunk)
     this.bytes += chunk.length
-    done(null, chunk)
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain')
+  }
+
+  async close(): Promise<void> {
+    this.stream.end()
+    await finished(this.stream)
+  }
+
+  destroy(): void {
+    this.stream.destroy()
+  }
+}
+
+/** A file read, hashed and (when it pays) deflated, ready to be written. */
+interface BufferedEntry {
+  kind: 'buffered'
+  sha256: string
+  crc32: number
+  size: number
+  method: number
+  data: Buffer
+}
+
+/** A large file: streamed through at its turn instead of being held in memory. */
+type PreparedEntry = BufferedEntry | { kind: 'streamed' }
+
+const shouldCompress = (file: WebFile) => file.size > 0 && !STORED_EXTENSIONS.has(extname(file.path).toLowerCase())
+const readAheadCost = (file: WebFile) => (file.size > BUFFERED_MAX_BYTES ? 0 : file.size)
+
+async function prepare(file: WebFile): Promise<PreparedEntry> {
+  if (file.size > BUFFERED_MAX_BYTES) return { kind: 'streamed' }
+  const raw = await readFile(file.absolutePath)
+  const sha256 = createHash('sha256').update(raw).digest('hex')
+  const entry: BufferedEntry = { kind: 'buffered', sha256, crc32: crc32(raw), size: raw.length, method: METHOD_STORE, data: raw }
+  if (shouldCompress(file)) {
+    const deflated = await deflateRawAsync(raw, { level: DEFLATE_LEVEL })
+    // Stored when deflate does not shrink it, as zip does.
+    if (deflated.length < raw.length) Object.assign(entry, { method: METHOD_DEFLATE, data: deflated })
+  }
+  return entry
+}
+
+/** Streams one large file into the archive behind a data descriptor; resolves to its sha256. */
+async function writeStreamed(output: ArchiveOutput, file: WebFile, name: Buffer, records: EntryRecord[]): Promise<string> {
+  const method = shouldCompress(file) ? METHOD_DEFLATE : METHOD_STORE
+  const record: EntryRecord = { name, method, crc32: 0, compressedSize: 0, size: 0, offset: output.bytes, streamed: true }
+  await output.write(localHeader(record))
+  const hash = createHash('sha256')
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk)
+      record.crc32 = crc32(chunk, record.crc32)
+      record.size += chunk.length
+      done(null, chunk)
+    }
+  })
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      record.compressedSize += chunk.length
+      output.write(chunk).then(() => done(), done)
+    }
+  })
+  const source = createReadStream(file.absolutePath, { highWaterMark: STREAM_CHUNK_BYTES })
+  if (method === METHOD_DEFLATE) await pipeline(source, tap, createDeflateRaw({ level: DEFLATE_LEVEL }), sink)
+  else await pipeline(source, tap, sink)
+  checkEntrySizes(record)
+  await output.write(dataDescriptor(record))
+  records.push(record)
+  return hash.digest('hex')
+}
+
+/**
+ * Reads and deflates files ahead of the writer, in order, within a byte and file budget:
+ * deflate runs on the thread pool (both cores) while the archive is written.
+ */
+class ReadAhead {
+  private next = 0
+  private aheadBytes = 0
+  private readonly pending: Promise<PreparedEntry>[] = []
+
+  constructor(private readonly files: WebFile[]) {}
+
+  private fill(): void {
+    while (this.next < this.files.length) {
+      const cost = readAheadCost(this.files[this.next])
+      const full = this.pending.length >= READ_AHEAD_FILES || this.aheadBytes + cost > READ_AHEAD_BYTES
+      if (full && this.pending.length > 0) return
+      const work = prepare(this.files[this.next++])
+      // Awaited in turn below; this only keeps an early failure from being "unhandled".
+      work.catch(() => undefined)
+      this.pending.push(work)
+      this.aheadBytes += cost
+    }
+  }
+
+  /** The next file's entry (files are taken strictly in order). */
+  async take(file: WebFile): Promise<PreparedEntry> {
+    this.fill()
+    const entry = await this.pending.shift()!
+    this.aheadBytes -= readAheadCost(file)
+    this.fill()
+    return entry
   }
 }
 
 /**
  * Zips the web dir into archivePath, byte-for-byte deterministic (sorted entries, fixed
- * times and modes), hashing every file and the archive on the way: one pass, streamed,
- * so memory does not grow with the bundle.
+ * times and modes), hashing every file and the archive on the way. Small files are read
+ * and deflated ahead, several at once, within a fixed budget; large ones are streamed:
+ * memory does not grow with the bundle.
  */
 export async function packWebDir(webDir: string, archivePath: string, limits: ListLimits = DEFAULT_LIMITS): Promise<PackedBundle> {
   const webFiles = await listWebFiles(webDir, limits)
-  const zip = new yazl.ZipFile()
-  const files: BundleFile[] = webFiles.map((file) => ({ path: file.path, size: file.size, sha256: '' }))
-
-  webFiles.forEach((file, index) => {
-    const compress = !STORED_EXTENSIONS.has(extname(file.path).toLowerCase()) && file.size > 0
-    const options = { mtime: FIXED_MTIME, mode: FILE_MODE, compress, forceDosTimestamp: true, size: file.size }
-    zip.addReadStreamLazy(file.path, options, (provide) => {
-      const hashing = new HashingStream()
-      hashing.on('end', () => {
-        files[index].sha256 = hashing.hash.digest('hex')
-      })
-      const source = createReadStream(file.absolutePath)
-      source.on('error', (error) => hashing.destroy(error))
-      provide(null, source.pipe(hashing))
-    })
-  })
-  zip.end()
-
-  const archiveHash = new HashingStream()
-  await pipeline(zip.outputStream, archiveHash, createWriteStream(archivePath))
-  return { archivePath, checksum: archiveHash.hash.digest('hex'), size: archiveHash.bytes, files }
+  const output = new ArchiveOutput(archivePath)
+  const readAhead = new ReadAhead(webFiles)
+  const records: EntryRecord[] = []
+  const files: BundleFile[] = []
+  try {
+    for (const file of webFiles) {
+      const name = Buffer.from(file.path, 'utf8')
+      const entry = await readAhead.take(file)
+      if (entry.kind === 'streamed') {
+        const sha256 = await writeStreamed(output, file, name, records)
+        files.push({ path: file.path, size: records[records.length - 1].size, sha256 })
+        continue
+      }
+      const record: EntryRecord = {
+        name, method: entry.method, crc32: entry.crc32, compressedSize: entry.data.length, size: entry.size, offset: output.bytes, streamed: false
+      }
+      await output.write(localHeader(record))
+      await output.write(entry.data)
+      records.push(record)
+      files.push({ path: file.path, size: entry.size, sha256: entry.sha256 })
+    }
+    await output.write(centralDirectory(records, output.bytes))
+    await output.close()
+  } catch (error) {
+    output.destroy()
+    throw error
+  }
+  return { archivePath, checksum: output.hash.digest('hex'), size: output.bytes, files }
 }
