@@ -7,7 +7,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { benchFingerprint } from './fingerprint.js'
 import { MB, type Row } from './measure.js'
+import { generateNativeProject } from './native-project.js'
 import { benchPack } from './pack.js'
 import { renderTable } from './table.js'
 import { generateWebBundle } from './web-bundle.js'
@@ -21,7 +23,9 @@ const { values: flags } = parseArgs({
     'pack-runs': { type: 'string', default: '1' },
     packages: { type: 'string', default: '1000' },
     'native-plugins': { type: 'string', default: '50' },
-    'fingerprint-runs': { type: 'string', default: '5' },
+    'project-web-files': { type: 'string', default: '400' },
+    'project-web-mb': { type: 'string', default: '20' },
+    'fingerprint-runs': { type: 'string', default: '3' },
     'publish-runs': { type: 'string', default: '3' },
     'startup-runs': { type: 'string', default: '9' },
     only: { type: 'string', default: STAGES.join(',') },
@@ -37,7 +41,9 @@ const HELP = `npm run bench -- [flags]
   --pack-runs N          timed runs of pack and of zip (1)
   --packages N           installed packages of the fingerprint project (1000)
   --native-plugins N     of which native plugins (50)
-  --fingerprint-runs N   timed runs of each fingerprint, after one warm-up (5)
+  --project-web-files N  files of its web build, copied into ios/ and android/ (400)
+  --project-web-mb N     size of that web build (20)
+  --fingerprint-runs N   timed runs of each fingerprint, after one warm-up (3)
   --publish-runs N       timed uploads of each side (3)
   --startup-runs N       runs of node dist/index.js and of bare node (9)
   --only a,b             stages among ${STAGES.join(', ')}
@@ -73,6 +79,15 @@ async function main(): Promise<void> {
       log('pack: the action, and zip -qrX + sha256sum')
       packed = await benchPack(webDir, workDir, bundleBytes, only.has('pack') ? count('pack-runs') : 1)
       if (only.has('pack')) rows.push(...packed.rows)
+    }
+    if (only.has('fingerprint')) {
+      const projectDir = join(workDir, 'project')
+      log(`generating a Capacitor project: ${count('packages')} packages, ${count('native-plugins')} native plugins, ios/ and android/`)
+      const project = await generateNativeProject(projectDir, {
+        packages: count('packages'), nativePlugins: count('native-plugins'), webFiles: count('project-web-files'), webBytes: Math.round(count('project-web-mb') * MB), seed: 2
+      })
+      log(`fingerprint: the action, and @expo/fingerprint (${project.files} files)`)
+      rows.push(...(await benchFingerprint(projectDir, join(projectDir, 'dist'), count('fingerprint-runs'), project.probe)))
     }
     const table = renderTable(rows)
     console.log(table)

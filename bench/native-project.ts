@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { cp, mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
@@ -17,7 +18,13 @@ export interface NativeProjectSpec {
 export interface NativeProjectStats {
   files: number
   plugins: string[]
+  /** Files the bench edits to see what a fingerprint notices. */
+  probe: { pluginName: string; pluginNativeFile: string; copiedWebFile: string }
 }
+
+/** What a Capacitor project keeps out of git: installs, caches, build output, copied web assets. */
+const GITIGNORE = ['node_modules/', 'dist/', 'ios/App/Pods/', 'ios/App/App/public/', 'android/app/build/', 'android/.gradle/',
+  'android/app/src/main/assets/public/'].join('\n')
 
 /** Writes files under one root and counts them. */
 class TreeWriter {
@@ -169,5 +176,13 @@ export async function generateNativeProject(root: string, spec: NativeProjectSpe
   const web = await generateWebBundle(join(root, 'dist'), { files: spec.webFiles, bytes: spec.webBytes, seed: spec.seed + 1 })
   await cp(join(root, 'dist'), join(root, 'ios/App/App/public'), { recursive: true })
   await cp(join(root, 'dist'), join(root, 'android/app/src/main/assets/public'), { recursive: true })
-  return { files: tree.files + 3 * web.files, plugins }
+  await tree.text('.gitignore', `${GITIGNORE}\n`)
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], { cwd: root, stdio: 'ignore' })
+  git('init', '-q')
+  git('add', '-A')
+  git('commit', '-qm', 'native build in users\' hands')
+  const pluginName = plugins[0]
+  const type = pascal(pluginName)
+  const probe = { pluginName, pluginNativeFile: `node_modules/${pluginName}/ios/Sources/${type}/${type}Plugin.swift`, copiedWebFile: 'ios/App/App/public/index.html' }
+  return { files: tree.files + 3 * web.files, plugins, probe }
 }

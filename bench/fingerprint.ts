@@ -1,0 +1,71 @@
+import { createFingerprintAsync } from '@expo/fingerprint'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { median, timed, type Row } from './measure.js'
+import { actionFingerprint } from './subjects.js'
+
+/** A fingerprinter under test: a hash of the project, or undefined when unavailable. */
+type Fingerprinter = (projectDir: string) => Promise<string | undefined>
+
+const TIME_TARGET_MS = 300
+const SPEED_TARGET = 3
+
+const expo: Fingerprinter = async (projectDir) => (await createFingerprintAsync(projectDir, { silent: true })).hash
+const action = (webDir: string): Fingerprinter => async (projectDir) => (await actionFingerprint(projectDir, webDir))?.fingerprint
+
+/** Median time of `runs` runs after one warm-up (file cache and module loading). */
+async function timeRuns(fingerprint: Fingerprinter, projectDir: string, runs: number): Promise<{ ms: number; hash: string } | undefined> {
+  const warm = await fingerprint(projectDir)
+  if (warm === undefined) return undefined
+  const times: number[] = []
+  for (let run = 0; run < runs; run++) times.push((await timed(() => fingerprint(projectDir))).ms)
+  return { ms: median(times), hash: warm }
+}
+
+/** Edits a file, fingerprints, and puts the file back: does the fingerprint see the edit? */
+async function sees(fingerprint: Fingerprinter, projectDir: string, before: string, file: string, edit: (text: string) => string): Promise<boolean> {
+  const path = join(projectDir, file)
+  const original = await readFile(path, 'utf8')
+  await writeFile(path, edit(original))
+  try {
+    return (await fingerprint(projectDir)) !== before
+  } finally {
+    await writeFile(path, original)
+  }
+}
+
+export interface FingerprintProbe {
+  pluginName: string
+  pluginNativeFile: string
+  copiedWebFile: string
+}
+
+/** What each fingerprint notices: the three changes the eligibility check is about. */
+async function behaviour(fingerprint: Fingerprinter, projectDir: string, hash: string, probe: FingerprintProbe): Promise<string> {
+  const version = await sees(fingerprint, projectDir, hash, `node_modules/${probe.pluginName}/package.json`, (text) =>
+    text.replace(/"version": "[^"]+"/, '"version": "99.0.0"'))
+  const native = await sees(fingerprint, projectDir, hash, probe.pluginNativeFile, (text) => `${text}\n// patched`)
+  const web = await sees(fingerprint, projectDir, hash, probe.copiedWebFile, (text) => `${text}\n/* rebuilt */`)
+  return `plugin version bump ${version ? 'seen' : 'MISSED'}; plugin native edit ${native ? 'seen' : 'MISSED'}; copied web asset ${web ? 'hashed (should not be)' : 'ignored'}`
+}
+
+/** The action's fingerprint against @expo/fingerprint's on the same project. */
+export async function benchFingerprint(projectDir: string, webDir: string, runs: number, probe: FingerprintProbe): Promise<Row[]> {
+  const theirs = await timeRuns(expo, projectDir, runs)
+  const ours = await timeRuns(action(webDir), projectDir, runs)
+  const theirBehaviour = theirs ? await behaviour(expo, projectDir, theirs.hash, probe) : ''
+  const ourBehaviour = ours ? await behaviour(action(webDir), projectDir, ours.hash, probe) : ''
+  const speedup = ours && theirs ? theirs.ms / ours.ms : null
+  const pending = 'the action\'s fingerprint is not merged yet (bench/subjects.ts actionFingerprint)'
+  return [
+    {
+      stage: 'fingerprint', measure: 'native fingerprint', unit: 'ms', action: ours?.ms ?? null, baseline: theirs?.ms ?? null,
+      ratio: ours && theirs ? ours.ms / theirs.ms : null, target: `< ${TIME_TARGET_MS} ms`, met: ours ? ours.ms < TIME_TARGET_MS : undefined,
+      note: ours ? `action: ${ourBehaviour}` : pending
+    },
+    {
+      stage: 'fingerprint', measure: 'speed-up over @expo/fingerprint', unit: '×', action: speedup, baseline: null, ratio: null,
+      target: `≥ ${SPEED_TARGET}×`, met: speedup === null ? undefined : speedup >= SPEED_TARGET, note: `@expo/fingerprint: ${theirBehaviour}`
+    }
+  ]
+}
