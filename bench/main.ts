@@ -11,6 +11,8 @@ import { benchFingerprint } from './fingerprint.js'
 import { MB, type Row } from './measure.js'
 import { generateNativeProject } from './native-project.js'
 import { benchPack } from './pack.js'
+import { benchPublish } from './publish.js'
+import { benchStartup } from './startup.js'
 import { renderTable } from './table.js'
 import { generateWebBundle } from './web-bundle.js'
 
@@ -80,6 +82,11 @@ async function main(): Promise<void> {
       packed = await benchPack(webDir, workDir, bundleBytes, only.has('pack') ? count('pack-runs') : 1)
       if (only.has('pack')) rows.push(...packed.rows)
     }
+    if (only.has('publish') && packed) {
+      log('publish: the action\'s S3 backend, and a plain signed PUT, to s3rver on 127.0.0.1')
+      rows.push(...(await benchPublish(packed, join(workDir, 's3rver'), count('publish-runs'))))
+      await rm(join(workDir, 's3rver'), { recursive: true, force: true })
+    }
     if (only.has('fingerprint')) {
       const projectDir = join(workDir, 'project')
       log(`generating a Capacitor project: ${count('packages')} packages, ${count('native-plugins')} native plugins, ios/ and android/`)
@@ -88,6 +95,10 @@ async function main(): Promise<void> {
       })
       log(`fingerprint: the action, and @expo/fingerprint (${project.files} files)`)
       rows.push(...(await benchFingerprint(projectDir, join(projectDir, 'dist'), count('fingerprint-runs'), project.probe)))
+    }
+    if (only.has('startup')) {
+      log('start-up: node dist/index.js, and bare node')
+      rows.push(...(await benchStartup(count('startup-runs'))))
     }
     const table = renderTable(rows)
     console.log(table)
