@@ -37,8 +37,8 @@ const DEFLATE_LEVEL = 6
 /** Files up to this size are read whole and deflated on libuv's thread pool, several at once. */
 const BUFFERED_MAX_BYTES = 4 * MB
 /** How far reading and deflating run ahead of writing: memory stays flat whatever the bundle's size. */
-const READ_AHEAD_BYTES = 32 * MB
-const READ_AHEAD_FILES = 64
+const READ_AHEAD_BYTES = 8 * MB
+const READ_AHEAD_FILES = 32
 const STREAM_CHUNK_BYTES = MB
 
 const deflateRawAsync = promisify(deflateRaw)
