@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises'
+import { rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { hasCommand, MB, median, runProcess, type Row } from './measure.js'
@@ -32,13 +32,13 @@ async function packWithAction(webDir: string, archivePath: string): Promise<Chil
 }
 
 /** `zip -qrX` then `sha256sum`: what a workflow without the action would run. */
-async function packWithZip(webDir: string, archivePath: string): Promise<{ ms: number; maxRssBytes?: number }> {
+async function packWithZip(webDir: string, archivePath: string): Promise<{ ms: number; maxRssBytes?: number; size: number }> {
   await rm(archivePath, { force: true })
   const zip = await runProcess('zip', ['-qrX', archivePath, '.'], { cwd: webDir, measureRss: true })
   if (zip.code !== 0) throw new Error(`zip failed: ${zip.stderr}`)
   const sum = await runProcess('sha256sum', [archivePath])
   if (sum.code !== 0) throw new Error(`sha256sum failed: ${sum.stderr}`)
-  return { ms: zip.ms + sum.ms, maxRssBytes: zip.maxRssBytes }
+  return { ms: zip.ms + sum.ms, maxRssBytes: zip.maxRssBytes, size: (await stat(archivePath)).size }
 }
 
 /** Pack + sha256 of the web dir by the action and by zip + sha256sum, runs interleaved. */
@@ -46,7 +46,7 @@ export async function benchPack(webDir: string, workDir: string, bundleBytes: nu
   const archivePath = join(workDir, 'action.zip')
   const baselineAvailable = (await hasCommand('zip')) && (await hasCommand('sha256sum'))
   const ours: ChildReport[] = []
-  const theirs: { ms: number; maxRssBytes?: number }[] = []
+  const theirs: Awaited<ReturnType<typeof packWithZip>>[] = []
   for (let run = 0; run < runs; run++) {
     if (baselineAvailable) theirs.push(await packWithZip(webDir, join(workDir, 'zip.zip')))
     ours.push(await packWithAction(webDir, archivePath))
@@ -67,7 +67,8 @@ export async function benchPack(webDir: string, workDir: string, bundleBytes: nu
       target: `≤ ${TIME_TARGET_RATIO} × zip -qrX + sha256sum`, met: ratio === null ? undefined : ratio <= TIME_TARGET_RATIO, note: unavailable
     },
     {
-      stage: 'pack', measure: 'archive size', unit: 'MB', action: last.size / MB, baseline: null, ratio: null, target: '', note: `${last.files} files`
+      stage: 'pack', measure: 'archive size', unit: 'MB', action: last.size / MB, baseline: theirs.length ? theirs[0].size / MB : null,
+      ratio: theirs.length ? last.size / theirs[0].size : null, target: '', note: `${last.files} files, ${(bundleBytes / MB).toFixed(0)} MB before compression`
     },
     {
       stage: 'pack', measure: 'peak RSS', unit: 'MB', action: rss / MB, baseline: zipRss === null ? null : zipRss / MB,
