@@ -31613,7 +31613,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4323);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4267);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31622,7 +31622,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4323:
+/***/ 4267:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35322,6 +35322,88 @@ async function packWebDir(webDir, archivePath, limits = DEFAULT_LIMITS) {
     return { archivePath, checksum: output.hash.digest('hex'), size: output.bytes, files };
 }
 
+;// CONCATENATED MODULE: ./src/bundle/sign.ts
+
+
+
+
+
+const FIX = 'give an unencrypted PEM private key: RSA 2048–4096 bits (PKCS#1 or PKCS#8) or Ed25519, e.g. from `openssl genpkey -algorithm ed25519`';
+/** Ed25519 signs the whole message at once, so the archive is read into memory: bounded. */
+const ED25519_MAX_BYTES = 512 * 1024 * 1024;
+/** Parses the signing-key input; the key is kept in memory only, never written to disk. */
+function parseSigningKey(pem) {
+    if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+        throw new UserError(`The signing-key input is not a PEM private key (no "-----BEGIN … PRIVATE KEY-----" line): ${FIX}.`);
+    }
+    if (/ENCRYPTED/.test(pem)) {
+        throw new UserError(`The signing-key input is encrypted with a passphrase, which the action cannot use: ${FIX}.`);
+    }
+    let privateKey;
+    try {
+        privateKey = (0,external_node_crypto_.createPrivateKey)({ key: pem, format: 'pem' });
+    }
+    catch {
+        throw new UserError(`The signing-key input could not be read as a private key: ${FIX}.`);
+    }
+    const type = privateKey.asymmetricKeyType;
+    let algorithm;
+    if (type === 'rsa') {
+        const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
+        if (bits < 2048 || bits > 4096) {
+            throw new UserError(`The signing-key input is a ${bits}-bit RSA key, outside 2048–4096 bits: ${FIX}.`);
+        }
+        algorithm = 'RSA-SHA256';
+    }
+    else if (type === 'ed25519') {
+        algorithm = 'Ed25519';
+    }
+    else {
+        throw new UserError(`The signing-key input is a ${type ?? 'unknown'} key: ${FIX}.`);
+    }
+    const publicKeyPem = (0,external_node_crypto_.createPublicKey)(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+    return { privateKey, publicKeyPem, algorithm };
+}
+async function ed25519Bytes(archivePath) {
+    const { size } = await (0,promises_namespaceObject.stat)(archivePath);
+    if (size > ED25519_MAX_BYTES) {
+        throw new UserError(`The bundle is ${size} bytes, over the ${ED25519_MAX_BYTES}-byte limit of Ed25519 signing (which reads the archive whole): use an RSA signing-key.`);
+    }
+    return (0,promises_namespaceObject.readFile)(archivePath);
+}
+/** Signs the archive's bytes: RSA-SHA256 streamed (PKCS#1 v1.5), Ed25519 in one shot. */
+async function signArchive(archivePath, key) {
+    let signature;
+    if (key.algorithm === 'Ed25519') {
+        signature = (0,external_node_crypto_.sign)(null, await ed25519Bytes(archivePath), key.privateKey);
+    }
+    else {
+        const signer = (0,external_node_crypto_.createSign)('sha256');
+        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(archivePath), signer);
+        signature = signer.sign(key.privateKey);
+    }
+    return { signature: signature.toString('base64'), algorithm: key.algorithm, publicKeyPem: key.publicKeyPem };
+}
+/** Checks a signature with a public key, as a device would. */
+async function verifyArchive(archivePath, signatureBase64, publicKeyPem) {
+    const publicKey = (0,external_node_crypto_.createPublicKey)(publicKeyPem);
+    const signature = Buffer.from(signatureBase64, 'base64');
+    if (publicKey.asymmetricKeyType === 'ed25519') {
+        return (0,external_node_crypto_.verify)(null, await ed25519Bytes(archivePath), publicKey, signature);
+    }
+    const verifier = (0,external_node_crypto_.createVerify)('sha256');
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(archivePath), verifier);
+    return verifier.verify(publicKey, signature);
+}
+/** Signs, then verifies with the derived public key: a bundle is never published with a signature that fails. */
+async function signAndVerify(archivePath, key) {
+    const signed = await signArchive(archivePath, key);
+    if (!(await verifyArchive(archivePath, signed.signature, key.publicKeyPem))) {
+        throw new Error('The bundle signature did not verify with the public key derived from signing-key; nothing was published.');
+    }
+    return signed;
+}
+
 ;// CONCATENATED MODULE: ./src/context.ts
 
 
@@ -35483,6 +35565,20 @@ function outcomeLines(report) {
             return [`❌ ${escapeMarkdown(outcome.error)}`, ''];
     }
 }
+function signingLines(report) {
+    if (!report.signing)
+        return [];
+    return [
+        `### Signature: ${report.signing.algorithm}`,
+        '',
+        'The bundle is signed; devices verify it with this public key:',
+        '',
+        '```',
+        report.signing.publicKeyPem.trim().replace(/`/g, ''),
+        '```',
+        ''
+    ];
+}
 /** The job summary: the same content on every event, pull request or not. */
 function buildSummary(report) {
     const title = `## Live update${report.appId ? ` of ${code(report.appId)}` : ''}`;
@@ -35491,7 +35587,7 @@ function buildSummary(report) {
         ? ['### Stages', '', '| stage | outcome | time |', '|---|---|---|', ...report.timings.map((t) => `| ${t.name} | ${escapeMarkdown(t.outcome)} | ${formatDuration(t.ms)} |`), '']
         : [];
     const run = report.runUrl ? [`[Workflow run](${report.runUrl})`, ''] : [];
-    return [title, '', origin, '', ...outcomeLines(report), ...verdictLines(report), ...timings, ...run].join('\n');
+    return [title, '', origin, '', ...outcomeLines(report), ...signingLines(report), ...verdictLines(report), ...timings, ...run].join('\n');
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
@@ -35605,7 +35701,39 @@ function getInputs(read = readActionInput, env = process.env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/redact.ts
+/** Inputs and variables whose values must never reach a log line, output, summary or comment. */
+const SECRET_INPUTS = ['github-token', 'signing-key', 's3-access-key-id', 's3-secret-access-key', 's3-session-token', 'capgo-token'];
+const SECRET_VARIABLES = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ACCESS_KEY_ID', 'GITHUB_TOKEN'];
+const SHORTEST_SECRET = 6;
+/** Every secret value the run was given, and each line of multi-line ones (PEM keys). */
+function secretValues(env) {
+    const values = [
+        ...SECRET_INPUTS.map((name) => env[`INPUT_${name.toUpperCase()}`]),
+        ...SECRET_VARIABLES.map((name) => env[name])
+    ];
+    const found = new Set();
+    for (const value of values) {
+        if (!value || value.trim().length < SHORTEST_SECRET)
+            continue;
+        found.add(value.trim());
+        for (const line of value.split(/\r?\n/))
+            if (line.trim().length >= SHORTEST_SECRET && !/^-----/.test(line.trim()))
+                found.add(line.trim());
+    }
+    // Longest first, so a whole key is replaced before its lines.
+    return [...found].sort((a, b) => b.length - a.length);
+}
+/** Replaces each secret in text with ***: errors from backends or builds may echo them. */
+function redact(text, secrets) {
+    let result = text;
+    for (const secret of secrets)
+        result = result.split(secret).join('***');
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./src/outputs.ts
+
 
 /** Every output of DESIGN.md, always set, so later steps can read them without guards. */
 function outputsFor(report) {
@@ -35624,9 +35752,9 @@ function outputsFor(report) {
         size: bundle ? String(bundle.size) : ''
     };
 }
-function writeOutputs(report, extra = {}) {
+function writeOutputs(report, secrets = [], extra = {}) {
     for (const [name, value] of Object.entries({ ...outputsFor(report), ...extra }))
-        setOutput(name, value);
+        setOutput(name, redact(value, secrets));
 }
 
 ;// CONCATENATED MODULE: ./src/process.ts
@@ -35836,6 +35964,8 @@ function tagVersion(tag) {
 
 
 
+
+
 const defaultServices = () => ({ runner: actionsRunner, env: process.env, createBackend: createBackend });
 function appIdOf(inputs, project) {
     const appId = inputs.appId ?? project.appId;
@@ -35860,6 +35990,8 @@ function annotate(verdict, blocking) {
 }
 /** The main path: target, build, eligibility, pack, publish. Returns what happened. */
 async function publishPath(inputs, ctx, services, stages, report, workDir) {
+    // A bad key fails here, before anything is built or written.
+    const signingKey = inputs.signingKey ? parseSigningKey(inputs.signingKey) : undefined;
     const project = readProject((0,external_node_path_namespaceObject.resolve)(inputs.workingDirectory));
     const target = await stages.run('Target', async () => resolveTarget(ctx, inputs, project.packageJson?.version), describeTarget);
     report.target = target;
@@ -35888,6 +36020,11 @@ async function publishPath(inputs, ctx, services, stages, report, workDir) {
     }
     const bundle = await stages.run('Pack', async () => packWebDir(webDir, (0,external_node_path_namespaceObject.join)(await workDir(), 'bundle.zip')), (b) => `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}`);
     const summary = { size: bundle.size, checksum: bundle.checksum, fileCount: bundle.files.length };
+    const signed = signingKey
+        ? await stages.run('Sign', () => signAndVerify(bundle.archivePath, signingKey), (s) => `${s.algorithm} signature verified with the derived public key`)
+        : undefined;
+    if (signed)
+        report.signing = { algorithm: signed.algorithm, publicKeyPem: signed.publicKeyPem };
     const request = {
         appId,
         channel: target.channel,
@@ -35904,6 +36041,7 @@ async function publishPath(inputs, ctx, services, stages, report, workDir) {
             nativeFingerprint: verdict.fingerprint,
             publishedAt: new Date().toISOString(),
             commit: target.commit,
+            ...(signed ? { signature: signed.signature } : {}),
             files: bundle.files,
             nativeSources: verdict.nativeSources,
             eligibility: { eligible: verdict.eligible, reasons: verdict.reasons.map((r) => r.message), framework: verdict.framework }
@@ -35912,10 +36050,10 @@ async function publishPath(inputs, ctx, services, stages, report, workDir) {
     const result = await stages.run('Publish', () => backend.publish(request), (r) => r.status === 'unchanged' ? `${target.version} was already on ${target.channel}: nothing changed` : `${target.channel} → ${target.version} at ${r.bundleUrl}`);
     return { kind: 'published', result, bundle: summary };
 }
-async function writeReport(report) {
-    writeOutputs(report);
+async function writeReport(report, secrets) {
+    writeOutputs(report, secrets);
     if (process.env.GITHUB_STEP_SUMMARY)
-        await summary.addRaw(buildSummary(report)).write();
+        await summary.addRaw(redact(buildSummary(report), secrets)).write();
 }
 async function run(services = defaultServices()) {
     const stages = new StageLog();
@@ -35923,6 +36061,7 @@ async function run(services = defaultServices()) {
     let tempDir;
     const workDir = async () => (tempDir ??= await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(services.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'live-update-')));
     let failure;
+    const secrets = secretValues(services.env);
     try {
         const inputs = getInputs(undefined, services.env);
         report.backend = inputs.backend;
@@ -35932,10 +36071,10 @@ async function run(services = defaultServices()) {
     }
     catch (error) {
         failure = error;
-        report.outcome = { kind: 'failed', error: errorMessage(error) };
+        report.outcome = { kind: 'failed', error: redact(errorMessage(error), secrets) };
     }
     try {
-        await writeReport(report);
+        await writeReport(report, secrets);
     }
     catch (error) {
         warning(`The outputs or job summary could not be written: ${errorMessage(error)}`);
@@ -35946,8 +36085,8 @@ async function run(services = defaultServices()) {
     }
     if (failure !== undefined) {
         if (!(failure instanceof UserError) && failure instanceof Error && failure.stack)
-            info(failure.stack);
-        setFailed(errorMessage(failure));
+            info(redact(failure.stack, secrets));
+        setFailed(redact(errorMessage(failure), secrets));
     }
     else if (report.outcome.kind === 'skipped') {
         notice(`Nothing was published: ${report.outcome.reason}.`);

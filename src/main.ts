@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import { createBackend } from './backends/index.js'
 import { resolveWebDir, runBuild } from './build.js'
 import { packWebDir, type PackedBundle } from './bundle/pack.js'
+import { parseSigningKey, signAndVerify } from './bundle/sign.js'
 import { readEventContext, runUrl, type EventContext } from './context.js'
 import { checkEligibility, type Verdict } from './eligibility/index.js'
 import { errorMessage, UserError } from './errors.js'
@@ -15,6 +16,7 @@ import { actionsRunner, type CommandRunner } from './process.js'
 import { readProject, type Project } from './project.js'
 import type { Backend, PublishRequest } from './registry/types.js'
 import type { Outcome, RunReport } from './report.js'
+import { redact, secretValues } from './redact.js'
 import { formatBytes, StageLog } from './stages.js'
 import { resolveTarget, type Target } from './target.js'
 import { checkSegment } from './validate.js'
@@ -54,6 +56,8 @@ function annotate(verdict: Verdict, blocking: boolean): void {
 
 /** The main path: target, build, eligibility, pack, publish. Returns what happened. */
 async function publishPath(inputs: Inputs, ctx: EventContext, services: Services, stages: StageLog, report: RunReport, workDir: () => Promise<string>): Promise<Outcome> {
+  // A bad key fails here, before anything is built or written.
+  const signingKey = inputs.signingKey ? parseSigningKey(inputs.signingKey) : undefined
   const project = readProject(resolve(inputs.workingDirectory))
   const target = await stages.run('Target', async () => resolveTarget(ctx, inputs, project.packageJson?.version), describeTarget)
   report.target = target
@@ -88,6 +92,10 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
   const bundle: PackedBundle = await stages.run('Pack', async () => packWebDir(webDir, join(await workDir(), 'bundle.zip')), (b) =>
     `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}`)
   const summary = { size: bundle.size, checksum: bundle.checksum, fileCount: bundle.files.length }
+  const signed = signingKey
+    ? await stages.run('Sign', () => signAndVerify(bundle.archivePath, signingKey), (s) => `${s.algorithm} signature verified with the derived public key`)
+    : undefined
+  if (signed) report.signing = { algorithm: signed.algorithm, publicKeyPem: signed.publicKeyPem }
 
   const request: PublishRequest = {
     appId,
@@ -105,6 +113,7 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
       nativeFingerprint: verdict.fingerprint,
       publishedAt: new Date().toISOString(),
       commit: target.commit,
+      ...(signed ? { signature: signed.signature } : {}),
       files: bundle.files,
       nativeSources: verdict.nativeSources,
       eligibility: { eligible: verdict.eligible, reasons: verdict.reasons.map((r) => r.message), framework: verdict.framework }
@@ -115,9 +124,9 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
   return { kind: 'published', result, bundle: summary }
 }
 
-async function writeReport(report: RunReport): Promise<void> {
-  writeOutputs(report)
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(buildSummary(report)).write()
+async function writeReport(report: RunReport, secrets: string[]): Promise<void> {
+  writeOutputs(report, secrets)
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(redact(buildSummary(report), secrets)).write()
 }
 
 export async function run(services: Services = defaultServices()): Promise<void> {
@@ -127,6 +136,7 @@ export async function run(services: Services = defaultServices()): Promise<void>
   const workDir = async (): Promise<string> =>
     (tempDir ??= await mkdtemp(join(services.env.RUNNER_TEMP || tmpdir(), 'live-update-')))
   let failure: unknown
+  const secrets = secretValues(services.env)
   try {
     const inputs = getInputs(undefined, services.env)
     report.backend = inputs.backend
@@ -135,18 +145,18 @@ export async function run(services: Services = defaultServices()): Promise<void>
     report.outcome = await publishPath(inputs, ctx, services, stages, report, workDir)
   } catch (error) {
     failure = error
-    report.outcome = { kind: 'failed', error: errorMessage(error) }
+    report.outcome = { kind: 'failed', error: redact(errorMessage(error), secrets) }
   }
   try {
-    await writeReport(report)
+    await writeReport(report, secrets)
   } catch (error) {
     core.warning(`The outputs or job summary could not be written: ${errorMessage(error)}`)
   } finally {
     if (tempDir) await rm(tempDir, { recursive: true, force: true })
   }
   if (failure !== undefined) {
-    if (!(failure instanceof UserError) && failure instanceof Error && failure.stack) core.info(failure.stack)
-    core.setFailed(errorMessage(failure))
+    if (!(failure instanceof UserError) && failure instanceof Error && failure.stack) core.info(redact(failure.stack, secrets))
+    core.setFailed(redact(errorMessage(failure), secrets))
   } else if (report.outcome.kind === 'skipped') {
     core.notice(`Nothing was published: ${report.outcome.reason}.`)
   }

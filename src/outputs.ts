@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { redact } from './redact.js'
 import type { RunReport } from './report.js'
 
 /** Every output of DESIGN.md, always set, so later steps can read them without guards. */
@@ -19,6 +20,6 @@ export function outputsFor(report: RunReport): Record<string, string> {
   }
 }
 
-export function writeOutputs(report: RunReport, extra: Record<string, string> = {}): void {
-  for (const [name, value] of Object.entries({ ...outputsFor(report), ...extra })) core.setOutput(name, value)
+export function writeOutputs(report: RunReport, secrets: string[] = [], extra: Record<string, string> = {}): void {
+  for (const [name, value] of Object.entries({ ...outputsFor(report), ...extra })) core.setOutput(name, redact(value, secrets))
 }

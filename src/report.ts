@@ -25,4 +25,6 @@ export interface RunReport {
   outcome: Outcome
   timings: StageTiming[]
   runUrl?: string
+  /** Present when the bundle was signed: devices verify with this public key. */
+  signing?: { algorithm: string; publicKeyPem: string }
 }

@@ -52,6 +52,20 @@ function outcomeLines(report: RunReport): string[] {
   }
 }
 
+function signingLines(report: RunReport): string[] {
+  if (!report.signing) return []
+  return [
+    `### Signature: ${report.signing.algorithm}`,
+    '',
+    'The bundle is signed; devices verify it with this public key:',
+    '',
+    '```',
+    report.signing.publicKeyPem.trim().replace(/`/g, ''),
+    '```',
+    ''
+  ]
+}
+
 /** The job summary: the same content on every event, pull request or not. */
 export function buildSummary(report: RunReport): string {
   const title = `## Live update${report.appId ? ` of ${code(report.appId)}` : ''}`
@@ -60,5 +74,5 @@ export function buildSummary(report: RunReport): string {
     ? ['### Stages', '', '| stage | outcome | time |', '|---|---|---|', ...report.timings.map((t) => `| ${t.name} | ${escapeMarkdown(t.outcome)} | ${formatDuration(t.ms)} |`), '']
     : []
   const run = report.runUrl ? [`[Workflow run](${report.runUrl})`, ''] : []
-  return [title, '', origin, '', ...outcomeLines(report), ...verdictLines(report), ...timings, ...run].join('\n')
+  return [title, '', origin, '', ...outcomeLines(report), ...signingLines(report), ...verdictLines(report), ...timings, ...run].join('\n')
 }
