@@ -30,7 +30,9 @@ describe('parseSigningKey', () => {
 
 describe('signed bundles through the built action', () => {
   let workspace: string
-  beforeEach(() => (workspace = makeWorkspace()))
+  beforeEach(() => {
+    workspace = makeWorkspace()
+  })
   afterEach(() => rmSync(workspace, { recursive: true, force: true }))
 
   const publish = (signingKey: string, tag = 'v1.0.0') =>
@@ -41,11 +43,12 @@ describe('signed bundles through the built action', () => {
     return { pointerPath, bundlePath, pointer: JSON.parse(readFileSync(pointerPath, 'utf8')), bundle: readFileSync(bundlePath) }
   }
 
-  it.each([
+  const kinds: [string, () => { privateKey: string; publicKey: string }, string | null][] = [
     ['RSA PKCS#1', () => rsa('pkcs1'), 'sha256'],
     ['RSA PKCS#8', () => rsa('pkcs8'), 'sha256'],
     ['Ed25519', ed25519, null]
-  ] as const)('signs with %s; the signature verifies, a tampered bundle does not', async (_name, makeKey, digest) => {
+  ]
+  it.each(kinds)('signs with %s; the signature verifies, a tampered bundle does not', async (_name, makeKey, digest) => {
     const pair = makeKey()
     const result = await publish(pair.privateKey)
     expect(result.exitCode).toBe(0)

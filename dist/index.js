@@ -35995,6 +35995,9 @@ async function publishPath(inputs, ctx, services, stages, report, workDir) {
     const project = readProject((0,external_node_path_namespaceObject.resolve)(inputs.workingDirectory));
     const target = await stages.run('Target', async () => resolveTarget(ctx, inputs, project.packageJson?.version), describeTarget);
     report.target = target;
+    if (ctx.eventName === 'pull_request_target' && target.pullRequest?.fromFork) {
+        warning('This pull_request_target run has the repository\'s secrets while the pull request comes from a fork: build only trusted code (the base branch) before this step, or use pull_request (see SECURITY.md).');
+    }
     const appId = appIdOf(inputs, project);
     report.appId = appId;
     const backend = services.createBackend(inputs);

@@ -61,6 +61,9 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
   const project = readProject(resolve(inputs.workingDirectory))
   const target = await stages.run('Target', async () => resolveTarget(ctx, inputs, project.packageJson?.version), describeTarget)
   report.target = target
+  if (ctx.eventName === 'pull_request_target' && target.pullRequest?.fromFork) {
+    core.warning('This pull_request_target run has the repository\'s secrets while the pull request comes from a fork: build only trusted code (the base branch) before this step, or use pull_request (see SECURITY.md).')
+  }
   const appId = appIdOf(inputs, project)
   report.appId = appId
   const backend = services.createBackend(inputs)
