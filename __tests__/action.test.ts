@@ -87,7 +87,7 @@ describe('the built action on the folder registry', () => {
     expect(existsSync(join(registry, APP, 'channels', 'pr-2.json'))).toBe(false)
     expect(existsSync(join(registry, APP, 'bundles', '1.0.0-pr.2.3'))).toBe(false)
     expect(result.outputs).toMatchObject({ channel: 'pr-2', published: 'false' })
-    expect(result.summary).toContain('Preview channel `pr-2` was removed')
+    expect(result.summary).toContain('The preview was removed: channel `pr-2`')
   })
 
   it('publishes a branch push to the branch channel', async () => {

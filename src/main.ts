@@ -8,7 +8,9 @@ import { packWebDir, type PackedBundle } from './bundle/pack.js'
 import { parseSigningKey, signAndVerify } from './bundle/sign.js'
 import { readEventContext, runUrl, type EventContext } from './context.js'
 import { checkEligibility, type Verdict } from './eligibility/index.js'
-import { errorMessage, UserError } from './errors.js'
+import { errorMessage, MissingCredentialsError, UserError } from './errors.js'
+import { githubCommentsApi } from './github/comments-api.js'
+import { postPreviewComment, type CommentsApiFactory } from './github/preview-comment.js'
 import { buildSummary } from './github/summary.js'
 import { getInputs, type Inputs } from './inputs.js'
 import { writeOutputs } from './outputs.js'
@@ -26,9 +28,10 @@ export interface Services {
   runner: CommandRunner
   env: NodeJS.ProcessEnv
   createBackend: (inputs: Inputs) => Backend
+  commentsApi: CommentsApiFactory
 }
 
-const defaultServices = (): Services => ({ runner: actionsRunner, env: process.env, createBackend })
+const defaultServices = (): Services => ({ runner: actionsRunner, env: process.env, createBackend, commentsApi: githubCommentsApi })
 
 function appIdOf(inputs: Inputs, project: Project): string {
   const appId = inputs.appId ?? project.appId
@@ -66,7 +69,16 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
   }
   const appId = appIdOf(inputs, project)
   report.appId = appId
-  const backend = services.createBackend(inputs)
+  if (target.mode === 'publish' && target.pullRequest?.fromFork) {
+    return { kind: 'skipped', reason: `pull request #${target.pullRequest.number} comes from a fork, whose runs get no secrets and whose code is not trusted to publish; a maintainer can publish it from a branch of this repository` }
+  }
+  let backend: Backend
+  try {
+    backend = services.createBackend(inputs)
+  } catch (error) {
+    if (error instanceof MissingCredentialsError) return { kind: 'skipped', reason: error.message.replace(/\.$/, '') }
+    throw error
+  }
   report.backendLocation = backend.location
 
   if (target.mode === 'cleanup') {
@@ -127,8 +139,8 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
   return { kind: 'published', result, bundle: summary }
 }
 
-async function writeReport(report: RunReport, secrets: string[]): Promise<void> {
-  writeOutputs(report, secrets)
+async function writeReport(report: RunReport, secrets: string[], extra: Record<string, string>): Promise<void> {
+  writeOutputs(report, secrets, extra)
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(redact(buildSummary(report), secrets)).write()
 }
 
@@ -140,18 +152,25 @@ export async function run(services: Services = defaultServices()): Promise<void>
     (tempDir ??= await mkdtemp(join(services.env.RUNNER_TEMP || tmpdir(), 'live-update-')))
   let failure: unknown
   const secrets = secretValues(services.env)
+  let inputs: Inputs | undefined
+  let ctx: EventContext | undefined
   try {
-    const inputs = getInputs(undefined, services.env)
+    inputs = getInputs(undefined, services.env)
     report.backend = inputs.backend
-    const ctx = readEventContext(services.env)
+    ctx = readEventContext(services.env)
     report.runUrl = runUrl(ctx)
     report.outcome = await publishPath(inputs, ctx, services, stages, report, workDir)
   } catch (error) {
     failure = error
     report.outcome = { kind: 'failed', error: redact(errorMessage(error), secrets) }
   }
+  const extraOutputs: Record<string, string> = { 'comment-id': '' }
+  if (inputs && ctx && report.target) {
+    const comment = await postPreviewComment(report, inputs, ctx, services.commentsApi, (text) => redact(text, secrets))
+    if (comment.status === 'created' || comment.status === 'updated') extraOutputs['comment-id'] = String(comment.id)
+  }
   try {
-    await writeReport(report, secrets)
+    await writeReport(report, secrets, extraOutputs)
   } catch (error) {
     core.warning(`The outputs or job summary could not be written: ${errorMessage(error)}`)
   } finally {

@@ -1,0 +1,170 @@
+import AjvModule, { type ValidateFunction } from 'ajv'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const spec = require('@octokit/openapi/generated/api.github.com.json') as {
+  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>
+  components: unknown
+}
+
+// One Ajv for GitHub's whole description: response schemas reference its components.
+const Ajv = AjvModule.default ?? AjvModule
+const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true })
+ajv.addSchema({ components: spec.components }, 'github')
+const validators = new Map<string, ValidateFunction>()
+
+/** Checks a body against GitHub's OpenAPI description of that operation's response. */
+export function checkAgainstOpenApi(method: string, pathTemplate: string, status: number, body: unknown): void {
+  const key = `${method} ${pathTemplate} ${status}`
+  let validate = validators.get(key)
+  if (!validate) {
+    let response: any = spec.paths[pathTemplate]?.[method.toLowerCase()]?.responses[String(status)]
+    // Shared responses (403, 404) are references into components.responses.
+    if (response?.$ref) response = (spec.components as any).responses[response.$ref.split('/').pop()]
+    if (!response) throw new Error(`GitHub's OpenAPI description has no ${key}`)
+    const schema = response.content?.['application/json']?.schema
+    if (!schema) {
+      if (body !== undefined) throw new Error(`${key} has no body in GitHub's OpenAPI description`)
+      return
+    }
+    const compiled = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"github#/components/')))
+    validators.set(key, compiled)
+    validate = compiled
+  }
+  if (!validate(body)) throw new Error(`${key}: response does not match GitHub's OpenAPI description: ${ajv.errorsText(validate.errors)}`)
+}
+
+export interface StoredComment {
+  id: number
+  body: string
+  login: string
+  type: 'User' | 'Bot'
+  issue: number
+}
+
+export interface FakeGitHub {
+  url: string
+  comments: StoredComment[]
+  requests: { method: string; path: string }[]
+  /** Answer 403 to every comment write (a read-only token). */
+  denyComments: boolean
+  /** Requests whose response failed the OpenAPI check: must stay empty. */
+  invalid: string[]
+  addComment(issue: number, body: string, login?: string, type?: 'User' | 'Bot'): StoredComment
+  close(): Promise<void>
+}
+
+const OWNER = 'Codertocat'
+const REPO = 'Hello-World'
+
+function user(login: string, type: 'User' | 'Bot', id: number) {
+  const base = `https://api.github.com/users/${encodeURIComponent(login)}`
+  return {
+    login, id, node_id: `U_${id}`, avatar_url: 'https://avatars.githubusercontent.com/u/1', gravatar_id: '', url: base,
+    html_url: `https://github.com/${login}`, followers_url: `${base}/followers`, following_url: `${base}/following{/other_user}`,
+    gists_url: `${base}/gists{/gist_id}`, starred_url: `${base}/starred{/owner}{/repo}`, subscriptions_url: `${base}/subscriptions`,
+    organizations_url: `${base}/orgs`, repos_url: `${base}/repos`, events_url: `${base}/events{/privacy}`,
+    received_events_url: `${base}/received_events`, type, site_admin: false
+  }
+}
+
+function commentJson(comment: StoredComment) {
+  const api = `https://api.github.com/repos/${OWNER}/${REPO}`
+  return {
+    id: comment.id, node_id: `IC_${comment.id}`, url: `${api}/issues/comments/${comment.id}`, body: comment.body,
+    html_url: `https://github.com/${OWNER}/${REPO}/pull/${comment.issue}#issuecomment-${comment.id}`,
+    issue_url: `${api}/issues/${comment.issue}`, user: user(comment.login, comment.type, comment.type === 'Bot' ? 41898282 : 21031067),
+    created_at: '2026-11-22T10:00:00Z', updated_at: '2026-11-22T10:00:00Z', author_association: comment.type === 'Bot' ? 'NONE' : 'OWNER',
+    performed_via_github_app: null
+  }
+}
+
+async function readBody(request: IncomingMessage): Promise<any> {
+  const chunks: Buffer[] = []
+  for await (const chunk of request) chunks.push(chunk as Buffer)
+  return chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined
+}
+
+/** A GitHub REST API of the tests' own on 127.0.0.1: issue comments and /user, with GitHub's response shapes. */
+export async function startFakeGitHub(): Promise<FakeGitHub> {
+  let nextId = 1000
+  const fake: FakeGitHub = {
+    url: '',
+    comments: [],
+    requests: [],
+    denyComments: false,
+    invalid: [],
+    addComment(issue, body, login = 'someone', type = 'User') {
+      const comment = { id: nextId++, body, login, type, issue }
+      fake.comments.push(comment)
+      return comment
+    },
+    close: () => new Promise((done) => server.close(() => done()))
+  }
+
+  function send(response: ServerResponse, method: string, template: string, status: number, body?: unknown, headers: Record<string, string> = {}) {
+    try {
+      checkAgainstOpenApi(method, template, status, body)
+    } catch (error) {
+      fake.invalid.push((error as Error).message)
+    }
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+    response.end(body === undefined ? undefined : JSON.stringify(body))
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse) {
+    const url = new URL(request.url ?? '/', fake.url)
+    const method = request.method ?? 'GET'
+    fake.requests.push({ method, path: url.pathname })
+    const denied = { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' }
+    if (method === 'GET' && url.pathname === '/user') {
+      // GITHUB_TOKEN is an installation token: /user is not open to it.
+      return send(response, method, '/user', 403, denied)
+    }
+    let match = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname)
+    const listTemplate = '/repos/{owner}/{repo}/issues/{issue_number}/comments'
+    if (match && fake.denyComments && method !== 'GET') return send(response, method, listTemplate, 403, denied)
+    if (match && method === 'GET') {
+      const issue = Number(match[1])
+      const perPage = Number(url.searchParams.get('per_page') ?? 30)
+      const page = Number(url.searchParams.get('page') ?? 1)
+      const all = fake.comments.filter((c) => c.issue === issue)
+      const pages = Math.max(1, Math.ceil(all.length / perPage))
+      const link: Record<string, string> = page < pages ? { link: `<${fake.url}${url.pathname}?per_page=${perPage}&page=${page + 1}>; rel="next", <${fake.url}${url.pathname}?per_page=${perPage}&page=${pages}>; rel="last"` } : {}
+      return send(response, method, listTemplate, 200, all.slice((page - 1) * perPage, page * perPage).map(commentJson), link)
+    }
+    if (match && method === 'POST') {
+      const { body } = await readBody(request)
+      // GITHUB_TOKEN's comments are github-actions[bot]'s.
+      const comment = fake.addComment(Number(match[1]), body, 'github-actions[bot]', 'Bot')
+      return send(response, method, listTemplate, 201, commentJson(comment))
+    }
+    match = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(url.pathname)
+    const itemTemplate = '/repos/{owner}/{repo}/issues/comments/{comment_id}'
+    if (match && fake.denyComments) return send(response, method, itemTemplate, 403, denied)
+    const comment = match ? fake.comments.find((c) => c.id === Number(match![1])) : undefined
+    if (match && !comment) return send(response, method, itemTemplate, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' })
+    if (comment && method === 'PATCH') {
+      comment.body = (await readBody(request)).body
+      return send(response, method, itemTemplate, 200, commentJson(comment))
+    }
+    if (comment && method === 'DELETE') {
+      fake.comments = fake.comments.filter((c) => c !== comment)
+      return send(response, method, itemTemplate, 204)
+    }
+    response.writeHead(404, { 'content-type': 'application/json' })
+    response.end(JSON.stringify({ message: 'Not Found' }))
+  }
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error) => {
+      response.writeHead(500)
+      response.end(String(error))
+    })
+  })
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return fake
+}

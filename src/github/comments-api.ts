@@ -1,0 +1,33 @@
+import * as github from '@actions/github'
+import type { CommentsApi, IssueComment } from './comment.js'
+
+/** The comments port over GitHub's REST API (GITHUB_API_URL is honoured for GHES and tests). */
+export function githubCommentsApi(token: string, repository: string, apiUrl: string): CommentsApi {
+  const octokit = github.getOctokit(token, { baseUrl: apiUrl })
+  const [owner, repo] = repository.split('/')
+  const pick = (c: { id: number; body?: string | null; user?: { login: string; type?: string } | null }): IssueComment =>
+    ({ id: c.id, body: c.body ?? undefined, user: c.user })
+  return {
+    async identity() {
+      try {
+        return (await octokit.rest.users.getAuthenticated()).data.login
+      } catch {
+        // An installation token (GITHUB_TOKEN) may not read /user: its comments are github-actions[bot]'s.
+        return undefined
+      }
+    },
+    async list(issueNumber) {
+      const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 })
+      return comments.map(pick)
+    },
+    async create(issueNumber, body) {
+      return pick((await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body })).data)
+    },
+    async update(commentId, body) {
+      return pick((await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body })).data)
+    },
+    async remove(commentId) {
+      await octokit.rest.issues.deleteComment({ owner, repo, comment_id: commentId })
+    }
+  }
+}
