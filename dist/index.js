@@ -60543,7 +60543,7 @@ exports.debug = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(381);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7504);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -60552,7 +60552,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 381:
+/***/ 7504:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64367,18 +64367,536 @@ function runUrl(ctx) {
     return `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`;
 }
 
-;// CONCATENATED MODULE: ./src/eligibility/index.ts
-/** Placeholder until the full check lands: every web bundle is eligible. */
-async function checkEligibility(_input) {
+;// CONCATENATED MODULE: ./src/project.ts
+
+
+
+const LOCKFILES = [
+    ['bun.lock', 'bun'],
+    ['bun.lockb', 'bun'],
+    ['pnpm-lock.yaml', 'pnpm'],
+    ['yarn.lock', 'yarn'],
+    ['package-lock.json', 'npm'],
+    ['npm-shrinkwrap.json', 'npm']
+];
+const CAPACITOR_CONFIGS = ['capacitor.config.json', 'capacitor.config.ts', 'capacitor.config.js', 'capacitor.config.mjs', 'capacitor.config.cjs'];
+function detectPackageManager(dir, packageJson) {
+    for (const [file, manager] of LOCKFILES)
+        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, file)))
+            return manager;
+    const declared = packageJson?.packageManager?.split('@')[0];
+    if (declared === 'pnpm' || declared === 'yarn' || declared === 'bun')
+        return declared;
+    return 'npm';
+}
+/** A string property of a config written in TS/JS, without running the config. */
+function stringProperty(source, name) {
+    const match = new RegExp(`\\b${name}\\s*:\\s*(['"\`])([^'"\`]+)\\1`).exec(source);
+    return match?.[2];
+}
+function readCapacitorConfig(dir) {
+    for (const file of CAPACITOR_CONFIGS) {
+        const path = (0,external_node_path_namespaceObject.join)(dir, file);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+            continue;
+        const source = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+        if (file.endsWith('.json')) {
+            let config;
+            try {
+                config = JSON.parse(source);
+            }
+            catch (error) {
+                throw new UserError(`${file} is not valid JSON (${error.message}): fix the file or give the app-id and web-dir inputs.`);
+            }
+            return { configFile: file, appId: config.appId, webDir: config.webDir };
+        }
+        return { configFile: file, appId: stringProperty(source, 'appId'), webDir: stringProperty(source, 'webDir') };
+    }
+    return undefined;
+}
+function readCordovaConfig(dir) {
+    const path = (0,external_node_path_namespaceObject.join)(dir, 'config.xml');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+        return undefined;
+    const id = /<widget\b[^>]*\bid\s*=\s*"([^"]+)"/.exec((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'))?.[1];
+    return { configFile: 'config.xml', appId: id, webDir: 'www' };
+}
+function readProject(dir) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(dir)) {
+        throw new UserError(`The working-directory "${dir}" does not exist: set working-directory to the app's folder.`);
+    }
+    let packageJson;
+    const packagePath = (0,external_node_path_namespaceObject.join)(dir, 'package.json');
+    if ((0,external_node_fs_namespaceObject.existsSync)(packagePath)) {
+        try {
+            packageJson = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(packagePath, 'utf8'));
+        }
+        catch (error) {
+            throw new UserError(`${packagePath} is not valid JSON (${error.message}): fix the file.`);
+        }
+    }
+    const config = readCapacitorConfig(dir) ?? readCordovaConfig(dir);
+    return { dir, packageJson, packageManager: detectPackageManager(dir, packageJson), ...config };
+}
+
+;// CONCATENATED MODULE: ./src/eligibility/tree.ts
+
+
+
+const tree_sha256 = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+/** Folders that hold build output, caches or copies, never sources. */
+const SKIPPED_DIRS = new Set(['node_modules', 'Pods', '.gradle', 'build', 'DerivedData', 'xcuserdata', '.cxx', '.idea', '.git']);
+function isSkippedPath(path) {
+    return path.split('/').some((part) => SKIPPED_DIRS.has(part));
+}
+function workTree(root) {
+    async function walk(folder, out) {
+        let entries;
+        try {
+            entries = await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(root, folder), { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const entry of entries) {
+            const path = folder ? `${folder}/${entry.name}` : entry.name;
+            if (entry.isDirectory()) {
+                if (!SKIPPED_DIRS.has(entry.name))
+                    await walk(path, out);
+            }
+            else if (entry.isFile())
+                out.push(path);
+        }
+    }
     return {
-        eligible: true,
-        reasons: [],
-        notes: [],
-        fingerprint: '',
-        nativeSources: [],
-        framework: 'web',
-        baseline: { kind: 'none', description: 'no baseline' }
+        description: 'the work tree',
+        async list(folder) {
+            const out = [];
+            await walk(folder, out);
+            return out.sort();
+        },
+        read: (path) => (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(root, path)).catch(() => undefined),
+        async hashes(paths) {
+            const result = new Map();
+            await Promise.all(paths.map(async (path) => {
+                const data = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(root, path)).catch(() => undefined);
+                if (data)
+                    result.set(path, tree_sha256(data));
+            }));
+            return result;
+        }
     };
+}
+/** The project at a git ref, read with one ls-tree and one cat-file: the work tree is never touched. */
+async function gitTree(git, ref, projectPrefix) {
+    const listing = await git.run(['ls-tree', '-r', '-z', ref, '--', projectPrefix || '.']);
+    if (listing === undefined)
+        return undefined;
+    const blobs = new Map();
+    for (const record of listing.split('\0')) {
+        const match = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(record);
+        if (match && match[2].startsWith(projectPrefix))
+            blobs.set(match[2].slice(projectPrefix.length), match[1]);
+    }
+    const contents = async (paths) => git.blobs(paths.map((p) => blobs.get(p)).filter((id) => Boolean(id)));
+    return {
+        description: ref,
+        async list(folder) {
+            const prefix = folder ? `${folder}/` : '';
+            return [...blobs.keys()].filter((p) => p.startsWith(prefix) && !isSkippedPath(p)).sort();
+        },
+        async read(path) {
+            const id = blobs.get(path);
+            return id ? (await git.blobs([id])).get(id) : undefined;
+        },
+        async hashes(paths) {
+            const data = await contents(paths);
+            const result = new Map();
+            for (const path of paths) {
+                const bytes = data.get(blobs.get(path) ?? '');
+                if (bytes)
+                    result.set(path, tree_sha256(bytes));
+            }
+            return result;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/eligibility/fingerprint.ts
+
+
+/** What `cap sync` copies into the native projects: the web build and its config, not sources. */
+const COPIED_PATHS = [
+    'ios/App/App/public/',
+    'android/app/src/main/assets/public/',
+    'ios/App/App/capacitor.config.json',
+    'ios/App/App/config.xml',
+    'android/app/src/main/assets/capacitor.config.json',
+    'android/app/src/main/assets/capacitor.plugins.json',
+    'android/app/src/main/res/xml/config.xml',
+    'android/local.properties',
+    'android/capacitor-cordova-android-plugins/'
+];
+function isCopiedPath(path) {
+    return COPIED_PATHS.some((copied) => (copied.endsWith('/') ? path.startsWith(copied) : path === copied)) || path.endsWith('.DS_Store');
+}
+/** Native project files, the app's native config and patches of native plugins, as labelled sources. */
+async function projectSources(tree, nativePluginNames) {
+    const files = [...(await tree.list('ios')), ...(await tree.list('android'))].filter((path) => !isCopiedPath(path));
+    const configs = [...CAPACITOR_CONFIGS, 'config.xml'];
+    const patches = (await tree.list('patches')).filter((path) => path.endsWith('.patch'));
+    const hashes = await tree.hashes([...files, ...configs, ...patches]);
+    const sources = files.map((path) => ({ label: path, kind: 'file', hash: hashes.get(path) ?? '' }));
+    for (const config of configs) {
+        const hash = hashes.get(config);
+        if (hash)
+            sources.push({ label: config, kind: 'config', hash });
+    }
+    for (const patch of patches) {
+        const text = (await tree.read(patch))?.toString('utf8') ?? '';
+        const touched = [...text.matchAll(/^[-+]{3} [ab]\/node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]);
+        if (touched.some((name) => nativePluginNames.has(name)))
+            sources.push({ label: patch, kind: 'patch', hash: hashes.get(patch) ?? '' });
+    }
+    return sources;
+}
+/** sha256 over the sorted, labelled sources: equal only when every native source is. */
+function fingerprintOf(sources) {
+    const lines = sources.map((s) => `${s.kind}:${s.label}@${s.version ?? ''}:${s.hash}`).sort();
+    return tree_sha256(lines.join('\n'));
+}
+
+;// CONCATENATED MODULE: ./src/eligibility/framework.ts
+
+function dependencies(packageJson) {
+    if (!packageJson)
+        return {};
+    try {
+        const parsed = JSON.parse(packageJson.toString('utf8'));
+        return { ...parsed.devDependencies, ...parsed.dependencies };
+    }
+    catch {
+        return {};
+    }
+}
+/** Which kind of app this is: only web-engine code (Capacitor, Cordova, plain web) can be live-updated. */
+async function detectFramework(tree) {
+    const pubspec = await tree.read('pubspec.yaml');
+    if (pubspec && /^\s*(flutter\s*:|\s+sdk\s*:\s*flutter)/m.test(pubspec.toString('utf8'))) {
+        return { name: 'flutter', supported: false, file: 'pubspec.yaml', reason: 'Flutter app: Dart is compiled to native code, so its updates must go through the stores' };
+    }
+    const deps = dependencies(await tree.read('package.json'));
+    if (deps['react-native'] || deps.expo) {
+        return { name: 'react-native', supported: false, file: 'package.json', reason: 'React Native / Expo app: not supported yet by this action (it ships web bundles for Capacitor and Cordova)' };
+    }
+    for (const file of CAPACITOR_CONFIGS)
+        if (await tree.read(file))
+            return { name: 'capacitor', supported: true };
+    if (deps['@capacitor/core'])
+        return { name: 'capacitor', supported: true };
+    if (await tree.read('config.xml'))
+        return { name: 'cordova', supported: true };
+    return { name: 'web', supported: true };
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/eligibility/git.ts
+
+function gitAt(cwd) {
+    return {
+        run: (args) => new Promise((resolve) => {
+            (0,external_node_child_process_namespaceObject.execFile)('git', args, { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout) => resolve(error ? undefined : stdout));
+        }),
+        blobs: (ids) => new Promise((resolve, reject) => {
+            const child = (0,external_node_child_process_namespaceObject.spawn)('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'ignore'] });
+            const chunks = [];
+            child.stdout.on('data', (chunk) => chunks.push(chunk));
+            child.on('error', reject);
+            child.on('close', () => {
+                const out = Buffer.concat(chunks);
+                const result = new Map();
+                let at = 0;
+                while (at < out.length) {
+                    const headerEnd = out.indexOf(0x0a, at);
+                    const [id, type, size] = out.subarray(at, headerEnd).toString('utf8').split(' ');
+                    if (type === 'missing' || size === undefined) {
+                        at = headerEnd + 1;
+                        continue;
+                    }
+                    const start = headerEnd + 1;
+                    result.set(id, out.subarray(start, start + Number(size)));
+                    at = start + Number(size) + 1;
+                }
+                resolve(result);
+            });
+            child.stdin.end(ids.map((id) => `${id}\n`).join(''));
+        })
+    };
+}
+
+;// CONCATENATED MODULE: ./src/eligibility/plugins.ts
+
+
+
+/** Files that mark a package as shipping native code. */
+const NATIVE_MARKERS = ['ios', 'android', 'Package.swift', 'plugin.xml'];
+/** Where a plugin's native sources live (Cordova keeps them under src/). */
+const NATIVE_FOLDERS = ['ios', 'android', 'src/ios', 'src/android'];
+/** Names that are native plugins by convention, for a baseline read from a lockfile alone. */
+function looksNative(name) {
+    return /^(@capacitor\/(android|ios|[a-z-]+)|@capacitor-community\/|@capawesome\/|@capgo\/capacitor-|@ionic-native\/|cordova-plugin-|cordova-(android|ios)$|capacitor-)/.test(name) &&
+        !['@capacitor/core', '@capacitor/cli', '@capacitor/assets'].includes(name);
+}
+async function packageDirs(nodeModules) {
+    const dirs = [];
+    const entries = await (0,promises_namespaceObject.readdir)(nodeModules, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+        if (entry.name.startsWith('.'))
+            continue;
+        if (entry.name.startsWith('@')) {
+            const scoped = await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(nodeModules, entry.name), { withFileTypes: true }).catch(() => []);
+            for (const inner of scoped)
+                if (inner.isDirectory() || inner.isSymbolicLink())
+                    dirs.push((0,external_node_path_namespaceObject.join)(nodeModules, entry.name, inner.name));
+        }
+        else if (entry.isDirectory() || entry.isSymbolicLink())
+            dirs.push((0,external_node_path_namespaceObject.join)(nodeModules, entry.name));
+    }
+    return dirs;
+}
+async function isNativePackage(dir, packageJson) {
+    if (packageJson.capacitor)
+        return true;
+    const names = await (0,promises_namespaceObject.readdir)(dir).catch(() => []);
+    return names.some((name) => NATIVE_MARKERS.includes(name) || name.endsWith('.podspec'));
+}
+/** A hash of a plugin's native sources, so a patched or locally linked plugin counts. */
+async function nativeHash(dir) {
+    const tree = workTree(dir);
+    const names = await (0,promises_namespaceObject.readdir)(dir).catch(() => []);
+    const files = [...names.filter((n) => n.endsWith('.podspec') || n === 'Package.swift' || n === 'plugin.xml')];
+    for (const folder of NATIVE_FOLDERS) {
+        if (await (0,promises_namespaceObject.stat)((0,external_node_path_namespaceObject.join)(dir, folder)).then((s) => s.isDirectory(), () => false))
+            files.push(...(await tree.list(folder)));
+    }
+    const hashes = await tree.hashes(files);
+    return tree_sha256(files.sort().map((f) => `${f}:${hashes.get(f)}`).join('\n'));
+}
+/** Every installed dependency that ships native code, as `plugin:<name>` with its version and native hash. */
+async function installedNativePlugins(projectDir) {
+    const sources = [];
+    for (const dir of await packageDirs((0,external_node_path_namespaceObject.join)(projectDir, 'node_modules'))) {
+        let packageJson;
+        try {
+            packageJson = JSON.parse(await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'package.json'), 'utf8'));
+        }
+        catch {
+            continue;
+        }
+        if (!(await isNativePackage(dir, packageJson)))
+            continue;
+        const name = String(packageJson.name);
+        sources.push({ label: `plugin:${name}`, kind: 'plugin', version: String(packageJson.version ?? ''), hash: await nativeHash(dir) });
+    }
+    return sources.sort((a, b) => (a.label < b.label ? -1 : 1));
+}
+/** Installed versions from a lockfile's text (package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock). */
+function lockfileVersions(file, text) {
+    const versions = new Map();
+    if (file === 'package-lock.json') {
+        const lock = JSON.parse(text);
+        for (const [path, entry] of Object.entries(lock.packages ?? {})) {
+            const name = path.split('node_modules/').pop();
+            if (path.startsWith('node_modules/') && name && !name.includes('/node_modules') && entry.version && path.lastIndexOf('node_modules/') === 0)
+                versions.set(name, entry.version);
+        }
+    }
+    else if (file === 'pnpm-lock.yaml') {
+        for (const match of text.matchAll(/^ {2}'?(@?[^@\s'/]+(?:\/[^@\s']+)?)@([0-9][^:'(\s]*)/gm))
+            versions.set(match[1], match[2]);
+    }
+    else if (file === 'yarn.lock') {
+        for (const match of text.matchAll(/^"?(@?[^@\s"]+)@[^\n]*\n\s+version:? "?([^"\n]+)"?/gm))
+            versions.set(match[1], match[2]);
+    }
+    else if (file === 'bun.lock') {
+        for (const match of text.matchAll(/"(@?[^"@]+)": \["\1@([^"]+)"/g))
+            versions.set(match[1], match[2]);
+    }
+    return versions;
+}
+
+;// CONCATENATED MODULE: ./src/eligibility/scan.ts
+
+
+
+const NATIVE_EXTENSIONS = new Set(['.so', '.dylib', '.jar', '.aar', '.dex', '.a', '.dll', '.exe', '.apk', '.ipa']);
+const MAGIC = [
+    ['ELF', Buffer.from([0x7f, 0x45, 0x4c, 0x46])],
+    ['Mach-O', Buffer.from([0xfe, 0xed, 0xfa, 0xce])],
+    ['Mach-O', Buffer.from([0xfe, 0xed, 0xfa, 0xcf])],
+    ['Mach-O', Buffer.from([0xce, 0xfa, 0xed, 0xfe])],
+    ['Mach-O', Buffer.from([0xcf, 0xfa, 0xed, 0xfe])],
+    ['Mach-O universal binary', Buffer.from([0xca, 0xfe, 0xba, 0xbe])],
+    ['DEX', Buffer.from('dex\n')]
+];
+async function magicOf(path) {
+    const handle = await (0,promises_namespaceObject.open)(path, 'r');
+    try {
+        const head = Buffer.alloc(4);
+        const { bytesRead } = await handle.read(head, 0, 4, 0);
+        return MAGIC.find(([, bytes]) => bytesRead === 4 && head.equals(bytes))?.[0];
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * The bundle holds web code only: a native binary inside it (by name or by its magic
+ * bytes, whatever it is called) could not run from a live update and has no place there.
+ */
+async function scanBundle(webDir) {
+    const problems = [];
+    for (const file of await listWebFiles(webDir)) {
+        const framework = file.path.split('/').find((part) => part.endsWith('.framework') || part.endsWith('.xcframework'));
+        const ext = (0,external_node_path_namespaceObject.extname)(file.path).toLowerCase();
+        if (framework)
+            problems.push({ message: `native framework in the bundle: ${file.path}` });
+        else if (NATIVE_EXTENSIONS.has(ext))
+            problems.push({ message: `native binary in the bundle: ${file.path}` });
+        else {
+            const kind = file.size >= 4 ? await magicOf(file.absolutePath) : undefined;
+            if (kind)
+                problems.push({ message: `native binary in the bundle: ${file.path} (${kind})` });
+        }
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./src/eligibility/verdict.ts
+const pluginName = (source) => source.label.replace(/^plugin:/, '');
+/**
+ * Source by source, not only by the hash: anything native added or changed needs a store
+ * release; a removed plugin does not (the installed app keeps it, the bundle cannot need it).
+ */
+function compareSources(current, baseline) {
+    const before = new Map(baseline.map((s) => [s.label, s]));
+    const now = new Map(current.map((s) => [s.label, s]));
+    const reasons = [];
+    const notes = [];
+    for (const source of current) {
+        const old = before.get(source.label);
+        if (source.kind === 'plugin') {
+            const name = pluginName(source);
+            if (!old)
+                reasons.push({ message: `plugin added: ${name} ${source.version ?? ''}`.trim(), file: 'package.json' });
+            else if (old.version && source.version && old.version !== source.version)
+                reasons.push({ message: `${name} ${old.version} → ${source.version} (native plugin)`, file: 'package.json' });
+            // A baseline read from a lockfile has versions only; a hash is compared when both sides have one.
+            else if (old.hash && source.hash && old.hash !== source.hash)
+                reasons.push({ message: `${name} ${source.version ?? ''}: native sources changed (patched or linked plugin)`.replace(' :', ':') });
+            continue;
+        }
+        const what = source.kind === 'patch' ? ' (patches a native plugin)' : '';
+        if (!old)
+            reasons.push({ message: `${source.label} added${what}`, file: source.label });
+        else if (old.hash !== source.hash)
+            reasons.push({ message: `${source.label} changed${what}`, file: source.label });
+    }
+    for (const old of baseline) {
+        if (now.has(old.label))
+            continue;
+        if (old.kind === 'plugin')
+            notes.push(`plugin removed: ${pluginName(old)} ${old.version ?? ''} (the installed app keeps it, and nothing in this bundle can need it)`.replace('  ', ' '));
+        else
+            reasons.push({ message: `${old.label} removed` });
+    }
+    return { reasons, notes };
+}
+
+;// CONCATENATED MODULE: ./src/eligibility/index.ts
+
+
+
+
+
+
+
+
+
+
+const eligibility_LOCKFILES = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock'];
+async function lockfilePlugins(tree, known) {
+    for (const file of eligibility_LOCKFILES) {
+        const text = (await tree.read(file))?.toString('utf8');
+        if (!text)
+            continue;
+        const versions = lockfileVersions(file, text);
+        return [...versions]
+            .filter(([name]) => known.has(name) || looksNative(name))
+            .map(([name, version]) => ({ label: `plugin:${name}`, kind: 'plugin', version, hash: '' }));
+    }
+    return [];
+}
+async function currentSources(projectDir) {
+    const tree = workTree(projectDir);
+    const installed = (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(projectDir, 'node_modules'));
+    const plugins = installed ? await installedNativePlugins(projectDir) : await lockfilePlugins(tree, new Set());
+    const names = new Set(plugins.map((p) => p.label.slice('plugin:'.length)));
+    const notes = installed ? [] : ['node_modules is not installed: native plugin versions were read from the lockfile (install dependencies before this step to hash their native sources)'];
+    return { sources: [...plugins, ...(await projectSources(tree, names))], notes };
+}
+async function sourcesAtRef(git, ref, projectDir, known) {
+    const prefix = ((await git.run(['rev-parse', '--show-prefix'])) ?? '').trim();
+    const tree = await gitTree(git, ref, prefix);
+    if (!tree)
+        return undefined;
+    const plugins = await lockfilePlugins(tree, known);
+    return [...plugins, ...(await projectSources(tree, known))];
+}
+async function chooseBaseline(input, git, known) {
+    if (input.nativeBaseline) {
+        const sources = await sourcesAtRef(git, input.nativeBaseline, input.projectDir, known);
+        if (!sources) {
+            throw new UserError(`The native-baseline input "${input.nativeBaseline}" is not a commit, tag or branch of this clone: give an existing ref, and check out with fetch-depth: 0.`);
+        }
+        return { kind: 'input', description: `native-baseline ${input.nativeBaseline}`, sources };
+    }
+    let note;
+    if (input.pullRequestBase) {
+        const sources = await sourcesAtRef(git, input.pullRequestBase, input.projectDir, known);
+        if (sources)
+            return { kind: 'pull-request-base', description: `the pull request's base ${input.pullRequestBase.slice(0, 7)}`, sources };
+        note = `the pull request's base ${input.pullRequestBase.slice(0, 7)} is not in this clone (check out with fetch-depth: 0), so another baseline was used`;
+    }
+    const channel = await input.channelBaseline?.();
+    if (channel?.sources)
+        return { kind: 'channel', description: `the channel's current bundle ${channel.version}`, sources: channel.sources, note };
+    const tag = (await git.run(['describe', '--tags', '--abbrev=0', 'HEAD^']))?.trim();
+    if (tag) {
+        const sources = await sourcesAtRef(git, tag, input.projectDir, known);
+        if (sources)
+            return { kind: 'tag', description: `the previous tag ${tag}`, sources, note };
+    }
+    return { kind: 'none', description: 'none (first publish)', note };
+}
+/** Can this change reach users as a live update, or does it need a store release? */
+async function checkEligibility(input) {
+    const framework = await detectFramework(workTree(input.projectDir));
+    const current = await currentSources(input.projectDir);
+    const fingerprint = fingerprintOf(current.sources);
+    const base = { fingerprint, nativeSources: current.sources, framework: framework.name };
+    if (!framework.supported) {
+        return { ...base, eligible: false, reasons: [{ message: framework.reason, file: framework.file }], notes: [], baseline: { kind: 'none', description: 'not compared' } };
+    }
+    const known = new Set(current.sources.filter((s) => s.kind === 'plugin').map((s) => s.label.slice('plugin:'.length)));
+    const baseline = await chooseBaseline(input, input.git ?? gitAt(input.projectDir), known);
+    const comparison = baseline.sources ? compareSources(current.sources, baseline.sources) : { reasons: [], notes: ['first publish: the native fingerprint was recorded, and later runs compare against it'] };
+    const scan = await scanBundle(input.webDir);
+    const reasons = [...comparison.reasons, ...scan];
+    const notes = [...current.notes, ...comparison.notes, ...(baseline.note ? [baseline.note] : [])];
+    return { ...base, eligible: reasons.length === 0, reasons, notes, baseline: { kind: baseline.kind, description: baseline.description } };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -69857,78 +70375,6 @@ const actionsRunner = {
     }
 };
 
-;// CONCATENATED MODULE: ./src/project.ts
-
-
-
-const LOCKFILES = [
-    ['bun.lock', 'bun'],
-    ['bun.lockb', 'bun'],
-    ['pnpm-lock.yaml', 'pnpm'],
-    ['yarn.lock', 'yarn'],
-    ['package-lock.json', 'npm'],
-    ['npm-shrinkwrap.json', 'npm']
-];
-const CAPACITOR_CONFIGS = ['capacitor.config.json', 'capacitor.config.ts', 'capacitor.config.js', 'capacitor.config.mjs', 'capacitor.config.cjs'];
-function detectPackageManager(dir, packageJson) {
-    for (const [file, manager] of LOCKFILES)
-        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, file)))
-            return manager;
-    const declared = packageJson?.packageManager?.split('@')[0];
-    if (declared === 'pnpm' || declared === 'yarn' || declared === 'bun')
-        return declared;
-    return 'npm';
-}
-/** A string property of a config written in TS/JS, without running the config. */
-function stringProperty(source, name) {
-    const match = new RegExp(`\\b${name}\\s*:\\s*(['"\`])([^'"\`]+)\\1`).exec(source);
-    return match?.[2];
-}
-function readCapacitorConfig(dir) {
-    for (const file of CAPACITOR_CONFIGS) {
-        const path = (0,external_node_path_namespaceObject.join)(dir, file);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(path))
-            continue;
-        const source = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-        if (file.endsWith('.json')) {
-            let config;
-            try {
-                config = JSON.parse(source);
-            }
-            catch (error) {
-                throw new UserError(`${file} is not valid JSON (${error.message}): fix the file or give the app-id and web-dir inputs.`);
-            }
-            return { configFile: file, appId: config.appId, webDir: config.webDir };
-        }
-        return { configFile: file, appId: stringProperty(source, 'appId'), webDir: stringProperty(source, 'webDir') };
-    }
-    return undefined;
-}
-function readCordovaConfig(dir) {
-    const path = (0,external_node_path_namespaceObject.join)(dir, 'config.xml');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
-        return undefined;
-    const id = /<widget\b[^>]*\bid\s*=\s*"([^"]+)"/.exec((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'))?.[1];
-    return { configFile: 'config.xml', appId: id, webDir: 'www' };
-}
-function readProject(dir) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(dir)) {
-        throw new UserError(`The working-directory "${dir}" does not exist: set working-directory to the app's folder.`);
-    }
-    let packageJson;
-    const packagePath = (0,external_node_path_namespaceObject.join)(dir, 'package.json');
-    if ((0,external_node_fs_namespaceObject.existsSync)(packagePath)) {
-        try {
-            packageJson = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(packagePath, 'utf8'));
-        }
-        catch (error) {
-            throw new UserError(`${packagePath} is not valid JSON (${error.message}): fix the file.`);
-        }
-    }
-    const config = readCapacitorConfig(dir) ?? readCordovaConfig(dir);
-    return { dir, packageJson, packageManager: detectPackageManager(dir, packageJson), ...config };
-}
-
 ;// CONCATENATED MODULE: ./src/target.ts
 
 
@@ -70107,7 +70553,19 @@ async function publishPath(inputs, ctx, services, stages, report, workDir) {
         const build = await runBuild(project, inputs.buildCommand, services.runner);
         return { build, webDir: resolveWebDir(project, inputs.webDir) };
     }, ({ build, webDir }) => `${build.status === 'built' ? `ran ${build.command}` : `skipped: ${build.reason}`}; web dir ${webDir}`).then((r) => r.webDir);
-    const verdict = await stages.run('Eligibility', () => checkEligibility({ projectDir: project.dir, webDir }), (v) => v.eligible ? 'eligible as a live update' : `needs a store release (${v.reasons.length} reason(s))`);
+    const verdict = await stages.run('Eligibility', () => checkEligibility({
+        projectDir: project.dir,
+        webDir,
+        nativeBaseline: inputs.nativeBaseline,
+        pullRequestBase: target.pullRequest?.baseSha || undefined,
+        channelBaseline: async () => {
+            const pointer = await backend.readPointer(appId, target.channel);
+            if (!pointer)
+                return undefined;
+            const manifest = await backend.readManifest(appId, pointer.version);
+            return { version: pointer.version, sources: manifest?.nativeSources };
+        }
+    }), (v) => v.eligible ? 'eligible as a live update' : `needs a store release (${v.reasons.length} reason(s))`);
     report.verdict = verdict;
     if (!verdict.eligible) {
         annotate(verdict, inputs.onNativeChange === 'fail');

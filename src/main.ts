@@ -92,7 +92,18 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
     return { build, webDir: resolveWebDir(project, inputs.webDir) }
   }, ({ build, webDir }) => `${build.status === 'built' ? `ran ${build.command}` : `skipped: ${build.reason}`}; web dir ${webDir}`).then((r) => r.webDir)
 
-  const verdict = await stages.run('Eligibility', () => checkEligibility({ projectDir: project.dir, webDir }), (v) =>
+  const verdict = await stages.run('Eligibility', () => checkEligibility({
+    projectDir: project.dir,
+    webDir,
+    nativeBaseline: inputs.nativeBaseline,
+    pullRequestBase: target.pullRequest?.baseSha || undefined,
+    channelBaseline: async () => {
+      const pointer = await backend.readPointer(appId, target.channel)
+      if (!pointer) return undefined
+      const manifest = await backend.readManifest(appId, pointer.version)
+      return { version: pointer.version, sources: manifest?.nativeSources }
+    }
+  }), (v) =>
     v.eligible ? 'eligible as a live update' : `needs a store release (${v.reasons.length} reason(s))`)
   report.verdict = verdict
   if (!verdict.eligible) {

@@ -1,0 +1,82 @@
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { NativeSource } from '../registry/types.js'
+import { sha256, workTree } from './tree.js'
+
+/** Files that mark a package as shipping native code. */
+const NATIVE_MARKERS = ['ios', 'android', 'Package.swift', 'plugin.xml']
+/** Where a plugin's native sources live (Cordova keeps them under src/). */
+const NATIVE_FOLDERS = ['ios', 'android', 'src/ios', 'src/android']
+
+/** Names that are native plugins by convention, for a baseline read from a lockfile alone. */
+export function looksNative(name: string): boolean {
+  return /^(@capacitor\/(android|ios|[a-z-]+)|@capacitor-community\/|@capawesome\/|@capgo\/capacitor-|@ionic-native\/|cordova-plugin-|cordova-(android|ios)$|capacitor-)/.test(name) &&
+    !['@capacitor/core', '@capacitor/cli', '@capacitor/assets'].includes(name)
+}
+
+async function packageDirs(nodeModules: string): Promise<string[]> {
+  const dirs: string[] = []
+  const entries = await readdir(nodeModules, { withFileTypes: true }).catch(() => [])
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue
+    if (entry.name.startsWith('@')) {
+      const scoped = await readdir(join(nodeModules, entry.name), { withFileTypes: true }).catch(() => [])
+      for (const inner of scoped) if (inner.isDirectory() || inner.isSymbolicLink()) dirs.push(join(nodeModules, entry.name, inner.name))
+    } else if (entry.isDirectory() || entry.isSymbolicLink()) dirs.push(join(nodeModules, entry.name))
+  }
+  return dirs
+}
+
+async function isNativePackage(dir: string, packageJson: Record<string, unknown>): Promise<boolean> {
+  if (packageJson.capacitor) return true
+  const names = await readdir(dir).catch(() => [] as string[])
+  return names.some((name) => NATIVE_MARKERS.includes(name) || name.endsWith('.podspec'))
+}
+
+/** A hash of a plugin's native sources, so a patched or locally linked plugin counts. */
+async function nativeHash(dir: string): Promise<string> {
+  const tree = workTree(dir)
+  const names = await readdir(dir).catch(() => [] as string[])
+  const files = [...names.filter((n) => n.endsWith('.podspec') || n === 'Package.swift' || n === 'plugin.xml')]
+  for (const folder of NATIVE_FOLDERS) {
+    if (await stat(join(dir, folder)).then((s) => s.isDirectory(), () => false)) files.push(...(await tree.list(folder)))
+  }
+  const hashes = await tree.hashes(files)
+  return sha256(files.sort().map((f) => `${f}:${hashes.get(f)}`).join('\n'))
+}
+
+/** Every installed dependency that ships native code, as `plugin:<name>` with its version and native hash. */
+export async function installedNativePlugins(projectDir: string): Promise<NativeSource[]> {
+  const sources: NativeSource[] = []
+  for (const dir of await packageDirs(join(projectDir, 'node_modules'))) {
+    let packageJson: Record<string, unknown>
+    try {
+      packageJson = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'))
+    } catch {
+      continue
+    }
+    if (!(await isNativePackage(dir, packageJson))) continue
+    const name = String(packageJson.name)
+    sources.push({ label: `plugin:${name}`, kind: 'plugin', version: String(packageJson.version ?? ''), hash: await nativeHash(dir) })
+  }
+  return sources.sort((a, b) => (a.label < b.label ? -1 : 1))
+}
+
+/** Installed versions from a lockfile's text (package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock). */
+export function lockfileVersions(file: string, text: string): Map<string, string> {
+  const versions = new Map<string, string>()
+  if (file === 'package-lock.json') {
+    const lock = JSON.parse(text)
+    for (const [path, entry] of Object.entries<{ version?: string }>(lock.packages ?? {})) {
+      const name = path.split('node_modules/').pop()
+      if (path.startsWith('node_modules/') && name && !name.includes('/node_modules') && entry.version && path.lastIndexOf('node_modules/') === 0) versions.set(name, entry.version)
+    }
+  } else if (file === 'pnpm-lock.yaml') {
+    for (const match of text.matchAll(/^ {2}'?(@?[^@\s'/]+(?:\/[^@\s']+)?)@([0-9][^:'(\s]*)/gm)) versions.set(match[1], match[2])
+  } else if (file === 'yarn.lock') {
+    for (const match of text.matchAll(/^"?(@?[^@\s"]+)@[^\n]*\n\s+version:? "?([^"\n]+)"?/gm)) versions.set(match[1], match[2])
+  } else if (file === 'bun.lock') {
+    for (const match of text.matchAll(/"(@?[^"@]+)": \["\1@([^"]+)"/g)) versions.set(match[1], match[2])
+  }
+  return versions
+}
