@@ -3,6 +3,7 @@ import { UserError } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import type { Backend } from '../registry/types.js'
 import { createFolderBackend } from './folder.js'
+import { createS3Backend } from './s3.js'
 
 /** The backend the inputs ask for; credentials are checked here, before any work. */
 export function createBackend(inputs: Inputs): Backend {
@@ -10,6 +11,7 @@ export function createBackend(inputs: Inputs): Backend {
     case 'folder':
       return createFolderBackend(resolve(inputs.registryPath), inputs.publicUrl)
     case 's3':
+      return createS3Backend(inputs.s3, inputs.publicUrl)
     case 'capgo':
       throw new UserError(`The backend input "${inputs.backend}" is not available in this version yet: use backend: folder.`)
   }
