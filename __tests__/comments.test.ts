@@ -6,6 +6,7 @@ import type { RunReport } from '../src/report.js'
 import { makeWorkspace, runAction } from './helpers/action.js'
 import { startFakeGitHub, type FakeGitHub } from './helpers/github-server.js'
 import { pullRequestPayload, pushPayload } from './helpers/payloads.js'
+import { TestRepo } from './helpers/repo.js'
 
 const MARKER = '<!-- live-update-action:com.example.liveupdate:app -->'
 const TOKEN = 'ghs_' + 'T0k3n'.repeat(7)
@@ -124,6 +125,35 @@ describe('pull-request preview comments through the built action', () => {
     expect(result.stdout).toMatch(/::warning::GitHub refused to write the pull request comment \(HTTP 403\): give the workflow `permissions: pull-requests: write`/)
     expect(result.outputs).toMatchObject({ published: 'true', channel: 'pr-2', 'comment-id': '' })
     expect(result.summary).toContain('Published `1.0.0-pr.2.5` to channel `pr-2`')
+  })
+})
+
+describe('an ineligible pull request, end to end', () => {
+  it('leads the comment with "needs a store release" and says the step failed', async () => {
+    const github = await startFakeGitHub()
+    const repo = new TestRepo().capacitorApp()
+    try {
+      const base = repo.commit('base')
+      repo.write('ios/App/Podfile', "platform :ios, '16.0'\n").commit('native change')
+      const payload = pullRequestPayload('synchronize')
+      payload.pull_request.base.sha = base
+      const result = await runAction({
+        cwd: repo.dir,
+        eventName: 'pull_request',
+        payload,
+        inputs: { 'github-token': TOKEN },
+        env: { GITHUB_API_URL: github.url }
+      })
+      expect(result.exitCode).toBe(1)
+      const [comment] = github.comments
+      expect(comment.body).toMatch(/### ⛔ Needs a store release\n\nThis change touches native code, which a live update cannot deliver\. The step failed and nothing was published/)
+      expect(comment.body).toContain('- ios/App/Podfile changed')
+      expect(result.outputs['comment-id']).toBe(String(comment.id))
+      expect(github.invalid).toEqual([])
+    } finally {
+      repo.cleanup()
+      await github.close()
+    }
   })
 })
 
