@@ -100055,7 +100055,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2573);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2192);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -100064,7 +100064,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2573:
+/***/ 2192:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -103043,6 +103043,114 @@ class MissingCredentialsError extends UserError {
     name = 'MissingCredentialsError';
 }
 
+;// CONCATENATED MODULE: ./src/process.ts
+
+const actionsRunner = {
+    run: (command, args, { cwd, env }) => exec_exec(command, args, { cwd, env: env, ignoreReturnCode: true }),
+    async capture(command, args, { cwd, env, silent, input }) {
+        const result = await getExecOutput(command, args, {
+            cwd,
+            env: env,
+            ignoreReturnCode: true,
+            silent,
+            input: input === undefined ? undefined : Buffer.from(input)
+        });
+        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    }
+};
+
+;// CONCATENATED MODULE: ./src/backends/capgo.ts
+
+
+/** Capgo's official CLI, pinned: a new version is adopted on purpose, after its flags are checked. */
+const CAPGO_CLI_VERSION = '8.68.1';
+const CAPGO_CLI = `@capgo/cli@${CAPGO_CLI_VERSION}`;
+/** Every subcommand and flag the backend passes: one source of truth, checked against the CLI's --help by the tests. */
+const CAPGO_FLAGS = {
+    'bundle upload': ['--path', '--channel', '--bundle', '--comment', '--link', '--version-exists-ok', '--self-assign', '--fail-on-incompatible', '--key-data-v2', '--bundle-url'],
+    'channel delete': ['--delete-bundle', '--success-if-not-found']
+};
+const PREVIEW_CHANNEL = /^pr-\d+$/;
+function lastUrl(output) {
+    return output.match(/https?:\/\/[^\s"'<>]+/g)?.pop();
+}
+/** Capgo Cloud through its own CLI: Capgo stores the bundles and answers the devices. */
+class CapgoBackend {
+    options;
+    name = 'capgo';
+    location = 'Capgo Cloud';
+    constructor(options) {
+        this.options = options;
+    }
+    /** Capgo keeps channels itself; the action does not read them back. */
+    async readPointer() {
+        return undefined;
+    }
+    async readManifest() {
+        return undefined;
+    }
+    async cli(args) {
+        const secrets = [this.options.token, this.options.encryptionKey].filter((s) => Boolean(s));
+        const shown = args.map((arg) => (secrets.includes(arg) ? '***' : arg));
+        info(`[command]npx --yes ${CAPGO_CLI} ${shown.join(' ')}`);
+        const result = await this.options.runner.capture('npx', ['--yes', CAPGO_CLI, ...args], {
+            cwd: this.options.cwd,
+            // The API key goes by CAPGO_TOKEN, never on the command line.
+            env: { ...process.env, CAPGO_TOKEN: this.options.token },
+            silent: true
+        });
+        let output = `${result.stdout}\n${result.stderr}`.trim();
+        for (const secret of secrets)
+            output = output.split(secret).join('***');
+        if (output)
+            info(output);
+        return { exitCode: result.exitCode, output };
+    }
+    async publish(request) {
+        if (!request.webDir)
+            throw new Error('The capgo backend needs the web dir of the bundle.');
+        const args = [
+            'bundle', 'upload', request.appId,
+            '--path', request.webDir,
+            '--channel', request.channel,
+            '--bundle', request.version,
+            '--comment', request.manifest.commit || request.version,
+            '--version-exists-ok',
+            '--fail-on-incompatible',
+            '--bundle-url',
+            ...(this.options.runUrl ? ['--link', this.options.runUrl] : []),
+            ...(PREVIEW_CHANNEL.test(request.channel) ? ['--self-assign'] : []),
+            ...(this.options.encryptionKey ? ['--key-data-v2', this.options.encryptionKey] : [])
+        ];
+        const { exitCode, output } = await this.cli(args);
+        if (exitCode !== 0)
+            throw this.failure(output, request);
+        const bundleUrl = lastUrl(output) ?? '';
+        const { files: _files, nativeSources: _sources, eligibility: _verdict, appId: _appId, ...fields } = request.manifest;
+        const pointer = { ...fields, url: bundleUrl, previous: [] };
+        const unchanged = /already exists/i.test(output);
+        return { status: unchanged ? 'unchanged' : 'published', bundleUrl, bundleCreated: !unchanged, pointer };
+    }
+    failure(output, request) {
+        const tail = output.split('\n').filter(Boolean).slice(-3).join(' ').slice(0, 500);
+        if (/incompatible|native package/i.test(output)) {
+            return new UserError(`Capgo refused the upload: the native packages of this bundle differ from those of channel ${request.channel}'s devices (${tail}); this change needs a store release, so ship a native build first.`);
+        }
+        if (/api ?key|unauthori[sz]ed|invalid key|401|403/i.test(output)) {
+            return new UserError(`Capgo refused the capgo-token (${tail}): give an API key with upload rights from the Capgo console as the capgo-token input.`);
+        }
+        return new UserError(`The Capgo CLI failed to upload ${request.appId} ${request.version} (${tail}): fix what it says, then run again.`);
+    }
+    async removeChannel(appId, channel) {
+        const { exitCode, output } = await this.cli(['channel', 'delete', channel, appId, '--delete-bundle', '--success-if-not-found']);
+        if (exitCode !== 0) {
+            throw new UserError(`The Capgo CLI could not delete channel ${channel} of ${appId} (${output.split('\n').filter(Boolean).slice(-2).join(' ')}): check the capgo-token's rights.`);
+        }
+        const missing = /not found/i.test(output);
+        return { removedPointer: !missing, removedVersions: [] };
+    }
+}
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
@@ -103628,15 +103736,19 @@ function createS3Backend(s3, publicUrl, env = process.env) {
 
 
 
-/** The backend the inputs ask for; credentials are checked here, before any work. */
-function createBackend(inputs) {
+
+
+function createBackend(inputs, context = { runner: actionsRunner, cwd: process.cwd() }) {
     switch (inputs.backend) {
         case 'folder':
             return createFolderBackend((0,external_node_path_.resolve)(inputs.registryPath), inputs.publicUrl);
         case 's3':
             return createS3Backend(inputs.s3, inputs.publicUrl);
         case 'capgo':
-            throw new UserError(`The backend input "${inputs.backend}" is not available in this version yet: use backend: folder.`);
+            if (!inputs.capgoToken) {
+                throw new MissingCredentialsError('The capgo backend has no API key: set the capgo-token input from a secret (Capgo console, API keys).');
+            }
+            return new CapgoBackend({ token: inputs.capgoToken, encryptionKey: inputs.capgoEncryptionKey, ...context });
     }
 }
 
@@ -110096,6 +110208,7 @@ function getInputs(read = readActionInput, env = process.env) {
         },
         publicUrl: publicUrl && checkUrl('public-url input', publicUrl),
         capgoToken: secret('capgo-token'),
+        capgoEncryptionKey: secret('capgo-encryption-key'),
         nativeBaseline: text('native-baseline'),
         onNativeChange: oneOf('on-native-change input', text('on-native-change') ?? 'fail', NATIVE_CHANGE_POLICIES),
         signingKey: secret('signing-key'),
@@ -110106,7 +110219,7 @@ function getInputs(read = readActionInput, env = process.env) {
 
 ;// CONCATENATED MODULE: ./src/redact.ts
 /** Inputs and variables whose values must never reach a log line, output, summary or comment. */
-const SECRET_INPUTS = ['github-token', 'signing-key', 's3-access-key-id', 's3-secret-access-key', 's3-session-token', 'capgo-token'];
+const SECRET_INPUTS = ['github-token', 'signing-key', 's3-access-key-id', 's3-secret-access-key', 's3-session-token', 'capgo-token', 'capgo-encryption-key'];
 const SECRET_VARIABLES = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ACCESS_KEY_ID', 'GITHUB_TOKEN'];
 const SHORTEST_SECRET = 6;
 /** Every secret value the run was given, and each line of multi-line ones (PEM keys). */
@@ -110159,22 +110272,6 @@ function writeOutputs(report, secrets = [], extra = {}) {
     for (const [name, value] of Object.entries({ ...outputsFor(report), ...extra }))
         setOutput(name, redact(value, secrets));
 }
-
-;// CONCATENATED MODULE: ./src/process.ts
-
-const actionsRunner = {
-    run: (command, args, { cwd, env }) => exec_exec(command, args, { cwd, env: env, ignoreReturnCode: true }),
-    async capture(command, args, { cwd, env, silent, input }) {
-        const result = await getExecOutput(command, args, {
-            cwd,
-            env: env,
-            ignoreReturnCode: true,
-            silent,
-            input: input === undefined ? undefined : Buffer.from(input)
-        });
-        return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-    }
-};
 
 ;// CONCATENATED MODULE: ./src/target.ts
 
@@ -110338,7 +110435,7 @@ async function publishPath(inputs, ctx, services, stages, report, workDir) {
     }
     let backend;
     try {
-        backend = services.createBackend(inputs);
+        backend = services.createBackend(inputs, { runner: services.runner, cwd: project.dir, runUrl: report.runUrl });
     }
     catch (error) {
         if (error instanceof MissingCredentialsError)
@@ -110389,6 +110486,7 @@ async function publishPath(inputs, ctx, services, stages, report, workDir) {
         channel: target.channel,
         version: target.version,
         archivePath: bundle.archivePath,
+        webDir,
         checksum: bundle.checksum,
         size: bundle.size,
         manifest: {

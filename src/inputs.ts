@@ -30,6 +30,7 @@ export interface Inputs {
   s3: S3Inputs
   publicUrl?: string
   capgoToken?: string
+  capgoEncryptionKey?: string
   nativeBaseline?: string
   onNativeChange: OnNativeChange
   signingKey?: string
@@ -109,6 +110,7 @@ export function getInputs(read: InputReader = readActionInput, env: NodeJS.Proce
     },
     publicUrl: publicUrl && checkUrl('public-url input', publicUrl),
     capgoToken: secret('capgo-token'),
+    capgoEncryptionKey: secret('capgo-encryption-key'),
     nativeBaseline: text('native-baseline'),
     onNativeChange: oneOf('on-native-change input', text('on-native-change') ?? 'fail', NATIVE_CHANGE_POLICIES),
     signingKey: secret('signing-key'),

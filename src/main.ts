@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createBackend } from './backends/index.js'
+import { createBackend, type BackendContext } from './backends/index.js'
 import { resolveWebDir, runBuild } from './build.js'
 import { packWebDir, type PackedBundle } from './bundle/pack.js'
 import { parseSigningKey, signAndVerify } from './bundle/sign.js'
@@ -27,7 +27,7 @@ import { checkSegment } from './validate.js'
 export interface Services {
   runner: CommandRunner
   env: NodeJS.ProcessEnv
-  createBackend: (inputs: Inputs) => Backend
+  createBackend: (inputs: Inputs, context: BackendContext) => Backend
   commentsApi: CommentsApiFactory
 }
 
@@ -74,7 +74,7 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
   }
   let backend: Backend
   try {
-    backend = services.createBackend(inputs)
+    backend = services.createBackend(inputs, { runner: services.runner, cwd: project.dir, runUrl: report.runUrl })
   } catch (error) {
     if (error instanceof MissingCredentialsError) return { kind: 'skipped', reason: error.message.replace(/\.$/, '') }
     throw error
@@ -128,6 +128,7 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
     channel: target.channel,
     version: target.version,
     archivePath: bundle.archivePath,
+    webDir,
     checksum: bundle.checksum,
     size: bundle.size,
     manifest: {

@@ -1,5 +1,5 @@
 /** Inputs and variables whose values must never reach a log line, output, summary or comment. */
-const SECRET_INPUTS = ['github-token', 'signing-key', 's3-access-key-id', 's3-secret-access-key', 's3-session-token', 'capgo-token']
+const SECRET_INPUTS = ['github-token', 'signing-key', 's3-access-key-id', 's3-secret-access-key', 's3-session-token', 'capgo-token', 'capgo-encryption-key']
 const SECRET_VARIABLES = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_ACCESS_KEY_ID', 'GITHUB_TOKEN']
 const SHORTEST_SECRET = 6
 

@@ -52,6 +52,8 @@ export interface PublishRequest {
   archivePath: string
   checksum: string
   size: number
+  /** The folder the archive was made from (the capgo backend uploads it with its own CLI). */
+  webDir?: string
   /** The manifest without its `url`, which the backend knows. */
   manifest: Omit<Manifest, 'url'>
 }

@@ -1,0 +1,127 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CAPGO_CLI, CAPGO_CLI_VERSION, CAPGO_FLAGS } from '../src/backends/capgo.js'
+import { makeWorkspace, runAction } from './helpers/action.js'
+import { pullRequestPayload, pushPayload } from './helpers/payloads.js'
+
+const TOKEN = 'capgo_' + 'k3y'.repeat(10)
+
+/** A stand-in `npx` first on PATH: records its arguments and CAPGO_TOKEN, answers like the CLI. */
+function standIn(dir: string): { bin: string; log: string } {
+  const bin = join(dir, 'bin')
+  mkdirSync(bin, { recursive: true })
+  const log = join(dir, 'calls.jsonl')
+  writeFileSync(join(bin, 'npx'), `#!/usr/bin/env node
+const fs = require('node:fs')
+fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ argv: process.argv.slice(2), token: process.env.CAPGO_TOKEN, cwd: process.cwd() }) + '\\n')
+const mode = process.env.STANDIN_MODE || 'ok'
+if (mode === 'incompatible') { console.error('Error: the bundle is incompatible with the native packages of channel production: @capacitor/camera 6.0.0 -> 7.0.0'); process.exit(1) }
+if (mode === 'echo-key') { console.error('Invalid API key ' + process.env.CAPGO_TOKEN); process.exit(1) }
+if (mode === 'exists') { console.log('Version already exists, --version-exists-ok is set'); process.exit(0) }
+if (process.argv.includes('delete')) { console.log('Channel deleted'); process.exit(0) }
+console.log('Bundle uploaded')
+console.log('https://api.capgo.app/bundle/com.example.liveupdate/' + process.argv[process.argv.indexOf('--bundle') + 1] + '.zip')
+`)
+  chmodSync(join(bin, 'npx'), 0o755)
+  return { bin, log }
+}
+
+describe('the capgo backend with a stand-in CLI', () => {
+  let workspace: string
+  let cli: { bin: string; log: string }
+  beforeEach(() => {
+    workspace = makeWorkspace()
+    cli = standIn(workspace)
+  })
+  afterEach(() => rmSync(workspace, { recursive: true, force: true }))
+
+  const calls = () => (existsSync(cli.log) ? readFileSync(cli.log, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : [])
+  const run = (eventName: string, payload: Record<string, any>, ref: string, mode = 'ok', inputs: Record<string, string> = {}) =>
+    runAction({
+      cwd: workspace,
+      eventName,
+      ref,
+      payload,
+      inputs: { 'working-directory': 'app', backend: 'capgo', 'capgo-token': TOKEN, ...inputs },
+      env: { PATH: `${cli.bin}:${process.env.PATH}`, STANDIN_MODE: mode }
+    })
+
+  it('uploads a tag with the exact arguments, the key only in CAPGO_TOKEN', async () => {
+    const result = await run('push', pushPayload('refs/tags/v1.2.3'), 'refs/tags/v1.2.3')
+    expect(result.exitCode).toBe(0)
+    const [call] = calls()
+    expect(call.argv).toEqual([
+      '--yes', CAPGO_CLI, 'bundle', 'upload', 'com.example.liveupdate',
+      '--path', join(workspace, 'app', 'dist'),
+      '--channel', 'production',
+      '--bundle', '1.2.3',
+      '--comment', 'a'.repeat(40),
+      '--version-exists-ok',
+      '--fail-on-incompatible',
+      '--bundle-url',
+      '--link', 'https://github.com/Codertocat/Hello-World/actions/runs/1234'
+    ])
+    expect(call.token).toBe(TOKEN)
+    expect(result.outputs).toMatchObject({ published: 'true', 'bundle-url': 'https://api.capgo.app/bundle/com.example.liveupdate/1.2.3.zip', eligible: 'true' })
+    expect(result.stdout.replace(/::add-mask::.*\n/g, '')).not.toContain(TOKEN)
+  })
+
+  it('opens a preview channel to self-assignment and passes Capgo encryption keys', async () => {
+    const result = await run('pull_request', pullRequestPayload('opened'), 'refs/pull/2/merge', 'ok', { 'capgo-encryption-key': 'PRIVATE-KEY-DATA-123' })
+    expect(result.exitCode).toBe(0)
+    const [call] = calls()
+    expect(call.argv).toEqual(expect.arrayContaining(['--channel', 'pr-2', '--self-assign', '--key-data-v2', 'PRIVATE-KEY-DATA-123']))
+    expect(result.stdout.replace(/::add-mask::.*\n/g, '')).not.toContain('PRIVATE-KEY-DATA-123')
+  })
+
+  it('succeeds on a re-run of an existing version', async () => {
+    const result = await run('push', pushPayload('refs/tags/v1.2.3'), 'refs/tags/v1.2.3', 'exists')
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toContain('1.2.3 was already on production: nothing changed')
+  })
+
+  it('deletes the preview channel and its bundles on a closed pull request', async () => {
+    const result = await run('pull_request', pullRequestPayload('closed'), 'refs/pull/2/merge')
+    expect(result.exitCode).toBe(0)
+    expect(calls()[0].argv).toEqual(['--yes', CAPGO_CLI, 'channel', 'delete', 'pr-2', 'com.example.liveupdate', '--delete-bundle', '--success-if-not-found'])
+  })
+
+  it("reports Capgo's native-package refusal in the verdict's words", async () => {
+    const result = await run('push', pushPayload('refs/tags/v1.2.3'), 'refs/tags/v1.2.3', 'incompatible')
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toMatch(/::error::Capgo refused the upload: the native packages of this bundle differ from those of channel production's devices \(.*@capacitor\/camera 6\.0\.0 -> 7\.0\.0\); this change needs a store release/)
+  })
+
+  it('shows the CLI message without the key', async () => {
+    const result = await run('push', pushPayload('refs/tags/v1.2.3'), 'refs/tags/v1.2.3', 'echo-key')
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toContain('::error::Capgo refused the capgo-token (Invalid API key ***)')
+    expect(result.stdout.replace(/::add-mask::.*\n/g, '')).not.toContain(TOKEN)
+  })
+
+  it('skips with a notice without a capgo-token', async () => {
+    const result = await run('push', pushPayload('refs/tags/v1.2.3'), 'refs/tags/v1.2.3', 'ok', { 'capgo-token': '' })
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toContain('::notice::Nothing was published: The capgo backend has no API key')
+    expect(calls()).toEqual([])
+  })
+})
+
+describe(`the pinned @capgo/cli ${CAPGO_CLI_VERSION}`, () => {
+  let prefix: string
+  let helpOf: (command: string) => string
+  beforeAll(() => {
+    prefix = mkdtempSync(join(tmpdir(), 'capgo-cli-'))
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, CAPGO_CLI], { stdio: 'ignore', timeout: 240_000 })
+    const bin = join(prefix, 'node_modules', '.bin', 'capgo')
+    helpOf = (command) => execFileSync(bin, [...command.split(' '), '--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+  }, 300_000)
+
+  it.each(Object.entries(CAPGO_FLAGS))('has every flag the backend passes to %s', (command, flags) => {
+    const help = helpOf(command)
+    for (const flag of flags) expect(help).toMatch(new RegExp(`(^|[\\s,])${flag}(\\s|$)`, 'm'))
+  })
+})
