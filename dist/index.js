@@ -109845,7 +109845,14 @@ function githubCommentsApi(token, repository, apiUrl) {
             return pick((await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body })).data);
         },
         async remove(commentId) {
-            await octokit.rest.issues.deleteComment({ owner, repo, comment_id: commentId });
+            try {
+                await octokit.rest.issues.deleteComment({ owner, repo, comment_id: commentId });
+            }
+            catch (error) {
+                // A run racing this one may have deleted the same duplicate first.
+                if (error.status !== 404)
+                    throw error;
+            }
         }
     };
 }

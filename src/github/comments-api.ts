@@ -27,7 +27,12 @@ export function githubCommentsApi(token: string, repository: string, apiUrl: str
       return pick((await octokit.rest.issues.updateComment({ owner, repo, comment_id: commentId, body })).data)
     },
     async remove(commentId) {
-      await octokit.rest.issues.deleteComment({ owner, repo, comment_id: commentId })
+      try {
+        await octokit.rest.issues.deleteComment({ owner, repo, comment_id: commentId })
+      } catch (error) {
+        // A run racing this one may have deleted the same duplicate first.
+        if ((error as { status?: number }).status !== 404) throw error
+      }
     }
   }
 }
