@@ -3539,7 +3539,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8646:
+/***/ 6265:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -7674,7 +7674,7 @@ const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
 const util = __nccwpck_require__(7375)
 const { channels } = __nccwpck_require__(4567)
-const Request = __nccwpck_require__(8646)
+const Request = __nccwpck_require__(6265)
 const DispatcherBase = __nccwpck_require__(2540)
 const {
   InvalidArgumentError,
@@ -57656,7 +57656,7 @@ module.exports = Comparator
 
 const parseOptions = __nccwpck_require__(356)
 const { safeRe: re, t } = __nccwpck_require__(5471)
-const cmp = __nccwpck_require__(6265)
+const cmp = __nccwpck_require__(8646)
 const debug = __nccwpck_require__(1159)
 const SemVer = __nccwpck_require__(7163)
 const Range = __nccwpck_require__(6782)
@@ -58620,7 +58620,7 @@ module.exports = clean
 
 /***/ }),
 
-/***/ 6265:
+/***/ 8646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -59191,7 +59191,7 @@ const eq = __nccwpck_require__(2701)
 const neq = __nccwpck_require__(4974)
 const gte = __nccwpck_require__(1236)
 const lte = __nccwpck_require__(6717)
-const cmp = __nccwpck_require__(6265)
+const cmp = __nccwpck_require__(8646)
 const coerce = __nccwpck_require__(5385)
 const truncate = __nccwpck_require__(6114)
 const Comparator = __nccwpck_require__(9379)
@@ -104285,6 +104285,9 @@ function runUrl(ctx) {
     return `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`;
 }
 
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
 ;// CONCATENATED MODULE: ./src/project.ts
 
 
@@ -104631,7 +104634,8 @@ function lockfileVersions(file, text) {
         }
     }
     else if (file === 'pnpm-lock.yaml') {
-        for (const match of text.matchAll(/^ {2}'?(@?[^@\s'/]+(?:\/[^@\s']+)?)@([0-9][^:'(\s]*)/gm))
+        // pnpm 9 writes `name@1.0.0`, pnpm 8 `/name@1.0.0(peer@2)`, pnpm 7 `/name/1.0.0_peer@2`.
+        for (const match of text.matchAll(/^ {2}'?\/?(@?[^@\s'/]+(?:\/[^@\s'/]+)?)[@/]([0-9][^:'(_\s]*)/gm))
             versions.set(match[1], match[2]);
     }
     else if (file === 'yarn.lock') {
@@ -104694,11 +104698,16 @@ async function scanBundle(webDir) {
 
 ;// CONCATENATED MODULE: ./src/eligibility/verdict.ts
 const pluginName = (source) => source.label.replace(/^plugin:/, '');
-/**
- * Source by source, not only by the hash: anything native added or changed needs a store
- * release; a removed plugin does not (the installed app keeps it, the bundle cannot need it).
- */
-function compareSources(current, baseline) {
+function unknownVersionReason(name, version, unknown) {
+    const plugin = `${name} ${version ?? ''}`.trim();
+    if (unknown.lockfile)
+        return `${plugin}: ${unknown.lockfile} at the baseline could not be read, so this native plugin may be new or changed`;
+    const spec = unknown.specs?.[name];
+    if (spec)
+        return `${plugin}: the baseline's package.json asks for ${spec} and no lockfile pins it, so this native plugin may have changed (commit your lockfile)`;
+    return undefined;
+}
+function compareSources(current, baseline, unknown = {}) {
     const before = new Map(baseline.map((s) => [s.label, s]));
     const now = new Map(current.map((s) => [s.label, s]));
     const reasons = [];
@@ -104707,7 +104716,11 @@ function compareSources(current, baseline) {
         const old = before.get(source.label);
         if (source.kind === 'plugin') {
             const name = pluginName(source);
-            if (!old)
+            // Without the baseline's plugin versions, safe means "may have changed", not "added".
+            const unsure = old ? undefined : unknownVersionReason(name, source.version, unknown);
+            if (unsure)
+                reasons.push({ message: unsure, file: 'package.json' });
+            else if (!old)
                 reasons.push({ message: `plugin added: ${name} ${source.version ?? ''}`.trim(), file: 'package.json' });
             else if (old.version && source.version && old.version !== source.version)
                 reasons.push({ message: `${name} ${old.version} → ${source.version} (native plugin)`, file: 'package.json' });
@@ -104744,23 +104757,50 @@ function compareSources(current, baseline) {
 
 
 
+
 const eligibility_LOCKFILES = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock'];
+/** The native plugins a lockfile names, or why none could be read (a file in an unknown format). */
 async function lockfilePlugins(tree, known) {
     for (const file of eligibility_LOCKFILES) {
         const text = (await tree.read(file))?.toString('utf8');
         if (!text)
             continue;
         const versions = lockfileVersions(file, text);
-        return [...versions]
+        if (versions.size === 0)
+            return { plugins: [], unreadable: file };
+        const plugins = [...versions]
             .filter(([name]) => known.has(name) || looksNative(name))
-            .map(([name, version]) => ({ label: `plugin:${name}`, kind: 'plugin', version, hash: '' }));
+            .map(([name, version]) => pluginSource(name, version));
+        return { plugins };
     }
-    return [];
+    return undefined;
+}
+const pluginSource = (name, version) => ({ label: `plugin:${name}`, kind: 'plugin', version, hash: '' });
+/** Without a lockfile, package.json pins a plugin only when it names an exact version. */
+async function manifestPlugins(tree, known) {
+    const plugins = [];
+    const unpinned = {};
+    let manifest = {};
+    try {
+        manifest = JSON.parse((await tree.read('package.json'))?.toString('utf8') ?? '{}');
+    }
+    catch {
+        // An unparsable package.json names no plugins; the current side still lists its own.
+    }
+    for (const [name, spec] of Object.entries(manifest.dependencies ?? {})) {
+        if (!known.has(name) && !looksNative(name))
+            continue;
+        if (semver_default().valid(spec))
+            plugins.push(pluginSource(name, spec));
+        else
+            unpinned[name] = spec;
+    }
+    return { plugins, unpinned };
 }
 async function currentSources(projectDir) {
     const tree = workTree(projectDir);
     const installed = (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(projectDir, 'node_modules'));
-    const plugins = installed ? await installedNativePlugins(projectDir) : await lockfilePlugins(tree, new Set());
+    const plugins = installed ? await installedNativePlugins(projectDir) : ((await lockfilePlugins(tree, new Set()))?.plugins ?? []);
     const names = new Set(plugins.map((p) => p.label.slice('plugin:'.length)));
     const notes = installed ? [] : ['node_modules is not installed: native plugin versions were read from the lockfile (install dependencies before this step to hash their native sources)'];
     return { sources: [...plugins, ...(await projectSources(tree, names))], notes };
@@ -104770,22 +104810,25 @@ async function sourcesAtRef(git, ref, projectDir, known) {
     const tree = await gitTree(git, ref, prefix);
     if (!tree)
         return undefined;
-    const plugins = await lockfilePlugins(tree, known);
-    return [...plugins, ...(await projectSources(tree, known))];
+    const fromLockfile = await lockfilePlugins(tree, known);
+    const fromManifest = fromLockfile ? undefined : await manifestPlugins(tree, known);
+    const plugins = fromLockfile?.plugins ?? fromManifest?.plugins ?? [];
+    const unknown = { lockfile: fromLockfile?.unreadable, specs: fromManifest?.unpinned };
+    return { sources: [...plugins, ...(await projectSources(tree, known))], unknown };
 }
 async function chooseBaseline(input, git, known) {
     if (input.nativeBaseline) {
-        const sources = await sourcesAtRef(git, input.nativeBaseline, input.projectDir, known);
-        if (!sources) {
+        const atRef = await sourcesAtRef(git, input.nativeBaseline, input.projectDir, known);
+        if (!atRef) {
             throw new UserError(`The native-baseline input "${input.nativeBaseline}" is not a commit, tag or branch of this clone: give an existing ref, and check out with fetch-depth: 0.`);
         }
-        return { kind: 'input', description: `native-baseline ${input.nativeBaseline}`, sources };
+        return { kind: 'input', description: `native-baseline ${input.nativeBaseline}`, ...atRef };
     }
     let note;
     if (input.pullRequestBase) {
-        const sources = await sourcesAtRef(git, input.pullRequestBase, input.projectDir, known);
-        if (sources)
-            return { kind: 'pull-request-base', description: `the pull request's base ${input.pullRequestBase.slice(0, 7)}`, sources };
+        const atRef = await sourcesAtRef(git, input.pullRequestBase, input.projectDir, known);
+        if (atRef)
+            return { kind: 'pull-request-base', description: `the pull request's base ${input.pullRequestBase.slice(0, 7)}`, ...atRef };
         note = `the pull request's base ${input.pullRequestBase.slice(0, 7)} is not in this clone (check out with fetch-depth: 0), so another baseline was used`;
     }
     const channel = await input.channelBaseline?.();
@@ -104793,9 +104836,9 @@ async function chooseBaseline(input, git, known) {
         return { kind: 'channel', description: `the channel's current bundle ${channel.version}`, sources: channel.sources, note };
     const tag = (await git.run(['describe', '--tags', '--abbrev=0', 'HEAD^']))?.trim();
     if (tag) {
-        const sources = await sourcesAtRef(git, tag, input.projectDir, known);
-        if (sources)
-            return { kind: 'tag', description: `the previous tag ${tag}`, sources, note };
+        const atRef = await sourcesAtRef(git, tag, input.projectDir, known);
+        if (atRef)
+            return { kind: 'tag', description: `the previous tag ${tag}`, ...atRef, note };
     }
     return { kind: 'none', description: 'none (first publish)', note };
 }
@@ -104810,7 +104853,7 @@ async function checkEligibility(input) {
     }
     const known = new Set(current.sources.filter((s) => s.kind === 'plugin').map((s) => s.label.slice('plugin:'.length)));
     const baseline = await chooseBaseline(input, input.git ?? gitAt(input.projectDir), known);
-    const comparison = baseline.sources ? compareSources(current.sources, baseline.sources) : { reasons: [], notes: ['first publish: the native fingerprint was recorded, and later runs compare against it'] };
+    const comparison = baseline.sources ? compareSources(current.sources, baseline.sources, baseline.unknown) : { reasons: [], notes: ['first publish: the native fingerprint was recorded, and later runs compare against it'] };
     const scan = await scanBundle(input.webDir);
     const reasons = [...comparison.reasons, ...scan];
     const notes = [...current.notes, ...comparison.notes, ...(baseline.note ? [baseline.note] : [])];
@@ -110117,9 +110160,6 @@ async function postPreviewComment(report, inputs, ctx, makeApi, redactText) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
 ;// CONCATENATED MODULE: ./src/validate.ts
 
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import semver from 'semver'
 import { UserError } from '../errors.js'
 import type { NativeSource } from '../registry/types.js'
 import { fingerprintOf, projectSources } from './fingerprint.js'
@@ -8,7 +9,7 @@ import { gitAt, type GitPort } from './git.js'
 import { installedNativePlugins, lockfileVersions, looksNative } from './plugins.js'
 import { scanBundle } from './scan.js'
 import { gitTree, workTree, type SourceTree } from './tree.js'
-import { compareSources } from './verdict.js'
+import { compareSources, type UnknownPlugins } from './verdict.js'
 
 export interface Reason {
   /** Plain words a mobile developer understands. */
@@ -47,57 +48,85 @@ export interface EligibilityInput {
 
 const LOCKFILES = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock']
 
-async function lockfilePlugins(tree: SourceTree, known: Set<string>): Promise<NativeSource[]> {
+/** The native plugins a lockfile names, or why none could be read (a file in an unknown format). */
+async function lockfilePlugins(tree: SourceTree, known: Set<string>): Promise<{ plugins: NativeSource[]; unreadable?: string } | undefined> {
   for (const file of LOCKFILES) {
     const text = (await tree.read(file))?.toString('utf8')
     if (!text) continue
     const versions = lockfileVersions(file, text)
-    return [...versions]
+    if (versions.size === 0) return { plugins: [], unreadable: file }
+    const plugins = [...versions]
       .filter(([name]) => known.has(name) || looksNative(name))
-      .map(([name, version]) => ({ label: `plugin:${name}`, kind: 'plugin' as const, version, hash: '' }))
+      .map(([name, version]) => pluginSource(name, version))
+    return { plugins }
   }
-  return []
+  return undefined
+}
+
+const pluginSource = (name: string, version: string): NativeSource => ({ label: `plugin:${name}`, kind: 'plugin', version, hash: '' })
+
+/** Without a lockfile, package.json pins a plugin only when it names an exact version. */
+async function manifestPlugins(tree: SourceTree, known: Set<string>): Promise<{ plugins: NativeSource[]; unpinned: Record<string, string> }> {
+  const plugins: NativeSource[] = []
+  const unpinned: Record<string, string> = {}
+  let manifest: { dependencies?: Record<string, string> } = {}
+  try {
+    manifest = JSON.parse((await tree.read('package.json'))?.toString('utf8') ?? '{}')
+  } catch {
+    // An unparsable package.json names no plugins; the current side still lists its own.
+  }
+  for (const [name, spec] of Object.entries(manifest.dependencies ?? {})) {
+    if (!known.has(name) && !looksNative(name)) continue
+    if (semver.valid(spec)) plugins.push(pluginSource(name, spec))
+    else unpinned[name] = spec
+  }
+  return { plugins, unpinned }
 }
 
 async function currentSources(projectDir: string): Promise<{ sources: NativeSource[]; notes: string[] }> {
   const tree = workTree(projectDir)
   const installed = existsSync(join(projectDir, 'node_modules'))
-  const plugins = installed ? await installedNativePlugins(projectDir) : await lockfilePlugins(tree, new Set())
+  const plugins = installed ? await installedNativePlugins(projectDir) : ((await lockfilePlugins(tree, new Set()))?.plugins ?? [])
   const names = new Set(plugins.map((p) => p.label.slice('plugin:'.length)))
   const notes = installed ? [] : ['node_modules is not installed: native plugin versions were read from the lockfile (install dependencies before this step to hash their native sources)']
   return { sources: [...plugins, ...(await projectSources(tree, names))], notes }
 }
 
-async function sourcesAtRef(git: GitPort, ref: string, projectDir: string, known: Set<string>): Promise<NativeSource[] | undefined> {
+type RefSources = { sources: NativeSource[]; unknown: UnknownPlugins }
+
+async function sourcesAtRef(git: GitPort, ref: string, projectDir: string, known: Set<string>): Promise<RefSources | undefined> {
   const prefix = ((await git.run(['rev-parse', '--show-prefix'])) ?? '').trim()
   const tree = await gitTree(git, ref, prefix)
   if (!tree) return undefined
-  const plugins = await lockfilePlugins(tree, known)
-  return [...plugins, ...(await projectSources(tree, known))]
+  const fromLockfile = await lockfilePlugins(tree, known)
+  const fromManifest = fromLockfile ? undefined : await manifestPlugins(tree, known)
+  const plugins = fromLockfile?.plugins ?? fromManifest?.plugins ?? []
+  const unknown = { lockfile: fromLockfile?.unreadable, specs: fromManifest?.unpinned }
+  return { sources: [...plugins, ...(await projectSources(tree, known))], unknown }
 }
 
-type Baseline = { kind: BaselineKind; description: string; sources?: NativeSource[]; note?: string }
+type Baseline = { kind: BaselineKind; description: string; sources?: NativeSource[]; unknown?: UnknownPlugins; note?: string }
 
 async function chooseBaseline(input: EligibilityInput, git: GitPort, known: Set<string>): Promise<Baseline> {
   if (input.nativeBaseline) {
-    const sources = await sourcesAtRef(git, input.nativeBaseline, input.projectDir, known)
-    if (!sources) {
+    const atRef = await sourcesAtRef(git, input.nativeBaseline, input.projectDir, known)
+    if (!atRef) {
       throw new UserError(`The native-baseline input "${input.nativeBaseline}" is not a commit, tag or branch of this clone: give an existing ref, and check out with fetch-depth: 0.`)
     }
-    return { kind: 'input', description: `native-baseline ${input.nativeBaseline}`, sources }
+    return { kind: 'input', description: `native-baseline ${input.nativeBaseline}`, ...atRef }
   }
   let note: string | undefined
   if (input.pullRequestBase) {
-    const sources = await sourcesAtRef(git, input.pullRequestBase, input.projectDir, known)
-    if (sources) return { kind: 'pull-request-base', description: `the pull request's base ${input.pullRequestBase.slice(0, 7)}`, sources }
+    const atRef = await sourcesAtRef(git, input.pullRequestBase, input.projectDir, known)
+    if (atRef) return { kind: 'pull-request-base', description: `the pull request's base ${input.pullRequestBase.slice(0, 7)}`, ...atRef }
     note = `the pull request's base ${input.pullRequestBase.slice(0, 7)} is not in this clone (check out with fetch-depth: 0), so another baseline was used`
   }
   const channel = await input.channelBaseline?.()
   if (channel?.sources) return { kind: 'channel', description: `the channel's current bundle ${channel.version}`, sources: channel.sources, note }
   const tag = (await git.run(['describe', '--tags', '--abbrev=0', 'HEAD^']))?.trim()
   if (tag) {
-    const sources = await sourcesAtRef(git, tag, input.projectDir, known)
-    if (sources) return { kind: 'tag', description: `the previous tag ${tag}`, sources, note }
+    const atRef = await sourcesAtRef(git, tag, input.projectDir, known)
+    if (atRef) return { kind: 'tag', description: `the previous tag ${tag}`, ...atRef, note }
   }
   return { kind: 'none', description: 'none (first publish)', note }
 }
@@ -113,7 +142,7 @@ export async function checkEligibility(input: EligibilityInput): Promise<Verdict
   }
   const known = new Set(current.sources.filter((s) => s.kind === 'plugin').map((s) => s.label.slice('plugin:'.length)))
   const baseline = await chooseBaseline(input, input.git ?? gitAt(input.projectDir), known)
-  const comparison = baseline.sources ? compareSources(current.sources, baseline.sources) : { reasons: [], notes: ['first publish: the native fingerprint was recorded, and later runs compare against it'] }
+  const comparison = baseline.sources ? compareSources(current.sources, baseline.sources, baseline.unknown) : { reasons: [], notes: ['first publish: the native fingerprint was recorded, and later runs compare against it'] }
   const scan = await scanBundle(input.webDir)
   const reasons = [...comparison.reasons, ...scan]
   const notes = [...current.notes, ...comparison.notes, ...(baseline.note ? [baseline.note] : [])]

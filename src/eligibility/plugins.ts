@@ -72,7 +72,8 @@ export function lockfileVersions(file: string, text: string): Map<string, string
       if (path.startsWith('node_modules/') && name && !name.includes('/node_modules') && entry.version && path.lastIndexOf('node_modules/') === 0) versions.set(name, entry.version)
     }
   } else if (file === 'pnpm-lock.yaml') {
-    for (const match of text.matchAll(/^ {2}'?(@?[^@\s'/]+(?:\/[^@\s']+)?)@([0-9][^:'(\s]*)/gm)) versions.set(match[1], match[2])
+    // pnpm 9 writes `name@1.0.0`, pnpm 8 `/name@1.0.0(peer@2)`, pnpm 7 `/name/1.0.0_peer@2`.
+    for (const match of text.matchAll(/^ {2}'?\/?(@?[^@\s'/]+(?:\/[^@\s'/]+)?)[@/]([0-9][^:'(_\s]*)/gm)) versions.set(match[1], match[2])
   } else if (file === 'yarn.lock') {
     for (const match of text.matchAll(/^"?(@?[^@\s"]+)@[^\n]*\n\s+version:? "?([^"\n]+)"?/gm)) versions.set(match[1], match[2])
   } else if (file === 'bun.lock') {

@@ -11,7 +11,21 @@ const pluginName = (source: NativeSource) => source.label.replace(/^plugin:/, ''
  * Source by source, not only by the hash: anything native added or changed needs a store
  * release; a removed plugin does not (the installed app keeps it, the bundle cannot need it).
  */
-export function compareSources(current: NativeSource[], baseline: NativeSource[]): Comparison {
+/** Why the baseline cannot tell a plugin's version: a lockfile it cannot read, or package.json ranges without a lockfile. */
+export interface UnknownPlugins {
+  lockfile?: string
+  specs?: Record<string, string>
+}
+
+function unknownVersionReason(name: string, version: string | undefined, unknown: UnknownPlugins): string | undefined {
+  const plugin = `${name} ${version ?? ''}`.trim()
+  if (unknown.lockfile) return `${plugin}: ${unknown.lockfile} at the baseline could not be read, so this native plugin may be new or changed`
+  const spec = unknown.specs?.[name]
+  if (spec) return `${plugin}: the baseline's package.json asks for ${spec} and no lockfile pins it, so this native plugin may have changed (commit your lockfile)`
+  return undefined
+}
+
+export function compareSources(current: NativeSource[], baseline: NativeSource[], unknown: UnknownPlugins = {}): Comparison {
   const before = new Map(baseline.map((s) => [s.label, s]))
   const now = new Map(current.map((s) => [s.label, s]))
   const reasons: Comparison['reasons'] = []
@@ -20,7 +34,10 @@ export function compareSources(current: NativeSource[], baseline: NativeSource[]
     const old = before.get(source.label)
     if (source.kind === 'plugin') {
       const name = pluginName(source)
-      if (!old) reasons.push({ message: `plugin added: ${name} ${source.version ?? ''}`.trim(), file: 'package.json' })
+      // Without the baseline's plugin versions, safe means "may have changed", not "added".
+      const unsure = old ? undefined : unknownVersionReason(name, source.version, unknown)
+      if (unsure) reasons.push({ message: unsure, file: 'package.json' })
+      else if (!old) reasons.push({ message: `plugin added: ${name} ${source.version ?? ''}`.trim(), file: 'package.json' })
       else if (old.version && source.version && old.version !== source.version) reasons.push({ message: `${name} ${old.version} → ${source.version} (native plugin)`, file: 'package.json' })
       // A baseline read from a lockfile has versions only; a hash is compared when both sides have one.
       else if (old.hash && source.hash && old.hash !== source.hash) reasons.push({ message: `${name} ${source.version ?? ''}: native sources changed (patched or linked plugin)`.replace(' :', ':') })
