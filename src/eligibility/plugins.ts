@@ -45,21 +45,34 @@ async function nativeHash(dir: string): Promise<string> {
   return sha256(files.sort().map((f) => `${f}:${hashes.get(f)}`).join('\n'))
 }
 
+/** A dependency's native source, or undefined when it ships none (or is not a package). */
+async function nativePlugin(dir: string): Promise<NativeSource | undefined> {
+  let packageJson: Record<string, unknown>
+  try {
+    packageJson = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'))
+  } catch {
+    return undefined
+  }
+  if (!(await isNativePackage(dir, packageJson))) return undefined
+  return { label: `plugin:${String(packageJson.name)}`, kind: 'plugin', version: String(packageJson.version ?? ''), hash: await nativeHash(dir) }
+}
+
+/** Packages read at once: enough to keep the thread pool busy, few enough to stay far from the open-files limit. */
+const PACKAGES_AT_ONCE = 64
+
 /** Every installed dependency that ships native code, as `plugin:<name>` with its version and native hash. */
 export async function installedNativePlugins(projectDir: string): Promise<NativeSource[]> {
-  const sources: NativeSource[] = []
-  for (const dir of await packageDirs(join(projectDir, 'node_modules'))) {
-    let packageJson: Record<string, unknown>
-    try {
-      packageJson = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'))
-    } catch {
-      continue
+  const dirs = await packageDirs(join(projectDir, 'node_modules'))
+  const found: (NativeSource | undefined)[] = new Array(dirs.length)
+  let next = 0
+  const worker = async () => {
+    while (next < dirs.length) {
+      const index = next++
+      found[index] = await nativePlugin(dirs[index])
     }
-    if (!(await isNativePackage(dir, packageJson))) continue
-    const name = String(packageJson.name)
-    sources.push({ label: `plugin:${name}`, kind: 'plugin', version: String(packageJson.version ?? ''), hash: await nativeHash(dir) })
   }
-  return sources.sort((a, b) => (a.label < b.label ? -1 : 1))
+  await Promise.all(Array.from({ length: Math.min(PACKAGES_AT_ONCE, dirs.length) }, worker))
+  return found.filter((source): source is NativeSource => Boolean(source)).sort((a, b) => (a.label < b.label ? -1 : 1))
 }
 
 /** Installed versions from a lockfile's text (package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock). */
