@@ -11,7 +11,7 @@ const TIME_TARGET_MS = 300
 const SPEED_TARGET = 3
 
 const expo: Fingerprinter = async (projectDir) => (await createFingerprintAsync(projectDir, { silent: true })).hash
-const action = (webDir: string): Fingerprinter => async (projectDir) => (await actionFingerprint(projectDir, webDir)).fingerprint
+const action = (webDir: string): Fingerprinter => (projectDir) => actionFingerprint(projectDir, webDir)
 
 /** Median time of `runs` runs after one warm-up (file cache and module loading). */
 async function timeRuns(fingerprint: Fingerprinter, projectDir: string, runs: number): Promise<{ ms: number; hash: string }> {

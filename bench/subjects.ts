@@ -2,20 +2,13 @@
 import { checkEligibility } from '../src/eligibility/index.js'
 import { createBackend } from '../src/backends/index.js'
 import { getInputs } from '../src/inputs.js'
-import type { Backend, NativeSource } from '../src/registry/types.js'
-
-export interface FingerprintResult {
-  fingerprint: string
-  nativeSources: NativeSource[]
-}
 
 /**
  * The whole eligibility check, as a run does it (framework, native sources, baseline,
  * bundle scan), not the fingerprint alone: its time is what a user waits for.
  */
-export async function actionFingerprint(projectDir: string, webDir: string): Promise<FingerprintResult> {
-  const verdict = await checkEligibility({ projectDir, webDir })
-  return { fingerprint: verdict.fingerprint, nativeSources: verdict.nativeSources }
+export async function actionFingerprint(projectDir: string, webDir: string): Promise<string> {
+  return (await checkEligibility({ projectDir, webDir })).fingerprint
 }
 
 export interface S3Target {
@@ -41,7 +34,7 @@ export async function actionS3Publish(target: S3Target, input: PublishInput): Pr
   const base = getInputs((name) => inputs[name] ?? '', {})
   // Credentials set here, not as inputs: getInputs would print add-mask commands into the table.
   const s3 = { ...base.s3, accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey }
-  const backend: Backend = createBackend({ ...base, s3 })
+  const backend = createBackend({ ...base, s3 })
   const { appId, version, channel, checksum, size } = input
   await backend.publish({
     appId, channel, version, archivePath: input.archivePath, checksum, size,

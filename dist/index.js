@@ -100055,7 +100055,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2192);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3451);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -100064,7 +100064,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2192:
+/***/ 3451:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -103444,6 +103444,21 @@ function createFolderBackend(root, publicUrl) {
     return new RegistryBackend('folder', store.root, store);
 }
 
+;// CONCATENATED MODULE: ./src/concurrency.ts
+/** Maps items with at most `limit` calls in flight; results keep the items' order. */
+async function mapBounded(items, limit, map) {
+    const results = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await map(items[index], index);
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    return results;
+}
+
 // EXTERNAL MODULE: ./node_modules/aws4/aws4.js
 var aws4 = __nccwpck_require__(8832);
 var aws4_default = /*#__PURE__*/__nccwpck_require__.n(aws4);
@@ -103569,6 +103584,7 @@ class S3Client {
 
 
 
+
 const MB = 1024 * 1024;
 const DEFAULT_PART_SIZE = 32 * MB;
 /** One streamed PUT is faster (measured: 0.76 against 0.47 of a plain PUT's throughput); parts pay off for retries of very large bundles. */
@@ -103665,24 +103681,19 @@ class S3Store {
         let completed = false;
         try {
             const count = Math.ceil(options.size / this.partSize);
-            const etags = new Array(count);
-            let next = 0;
-            const worker = async () => {
-                while (next < count) {
-                    const index = next++;
-                    const start = index * this.partSize;
-                    const end = Math.min(options.size, start + this.partSize) - 1;
-                    const response = await this.client.send({
-                        method: 'PUT',
-                        key: fullKey,
-                        query: { partNumber: String(index + 1), uploadId },
-                        headers: { 'content-length': String(end - start + 1) },
-                        body: () => (0,external_node_fs_namespaceObject.createReadStream)(path, { start, end })
-                    });
-                    etags[index] = String(response.headers.etag ?? '');
-                }
-            };
-            await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, count) }, worker));
+            const parts = Array.from({ length: count }, (_, index) => index);
+            const etags = await mapBounded(parts, PARALLEL_PARTS, async (index) => {
+                const start = index * this.partSize;
+                const end = Math.min(options.size, start + this.partSize) - 1;
+                const response = await this.client.send({
+                    method: 'PUT',
+                    key: fullKey,
+                    query: { partNumber: String(index + 1), uploadId },
+                    headers: { 'content-length': String(end - start + 1) },
+                    body: () => (0,external_node_fs_namespaceObject.createReadStream)(path, { start, end })
+                });
+                return String(response.headers.etag ?? '');
+            });
             const xml = `<CompleteMultipartUpload>${etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
             const done = await this.client.send({ method: 'POST', key: fullKey, query: { uploadId }, headers: { 'content-type': 'application/xml' }, body: () => Buffer.from(xml) });
             // S3 may answer 200 with an error inside the body.
@@ -104560,6 +104571,7 @@ function gitAt(cwd) {
 
 
 
+
 /** Files that mark a package as shipping native code. */
 const NATIVE_MARKERS = ['ios', 'android', 'Package.swift', 'plugin.xml'];
 /** Where a plugin's native sources live (Cordova keeps them under src/). */
@@ -104586,21 +104598,19 @@ async function packageDirs(nodeModules) {
     }
     return dirs;
 }
-async function isNativePackage(dir, packageJson) {
-    if (packageJson.capacitor)
-        return true;
-    const names = await (0,promises_.readdir)(dir).catch(() => []);
-    return names.some((name) => NATIVE_MARKERS.includes(name) || name.endsWith('.podspec'));
+/** A dependency's native source as the verdict names it: `plugin:<name>`. */
+const pluginSource = (name, version, hash = '') => ({ label: `plugin:${name}`, kind: 'plugin', version, hash });
+const pluginName = (source) => source.label.replace(/^plugin:/, '');
+function isNativePackage(packageJson, names) {
+    return Boolean(packageJson.capacitor) || names.some((name) => NATIVE_MARKERS.includes(name) || name.endsWith('.podspec'));
 }
 /** A hash of a plugin's native sources, so a patched or locally linked plugin counts. */
-async function nativeHash(dir) {
+async function nativeHash(dir, names) {
     const tree = workTree(dir);
-    const names = await (0,promises_.readdir)(dir).catch(() => []);
-    const files = [...names.filter((n) => n.endsWith('.podspec') || n === 'Package.swift' || n === 'plugin.xml')];
-    for (const folder of NATIVE_FOLDERS) {
-        if (await (0,promises_.stat)((0,external_node_path_.join)(dir, folder)).then((s) => s.isDirectory(), () => false))
-            files.push(...(await tree.list(folder)));
-    }
+    const files = names.filter((n) => n.endsWith('.podspec') || n === 'Package.swift' || n === 'plugin.xml');
+    // list() of a folder the package lacks is empty.
+    for (const folder of NATIVE_FOLDERS)
+        files.push(...(await tree.list(folder)));
     const hashes = await tree.hashes(files);
     return tree_sha256(files.sort().map((f) => `${f}:${hashes.get(f)}`).join('\n'));
 }
@@ -104613,24 +104623,17 @@ async function nativePlugin(dir) {
     catch {
         return undefined;
     }
-    if (!(await isNativePackage(dir, packageJson)))
+    const names = await (0,promises_.readdir)(dir).catch(() => []);
+    if (!isNativePackage(packageJson, names))
         return undefined;
-    return { label: `plugin:${String(packageJson.name)}`, kind: 'plugin', version: String(packageJson.version ?? ''), hash: await nativeHash(dir) };
+    return pluginSource(String(packageJson.name), String(packageJson.version ?? ''), await nativeHash(dir, names));
 }
 /** Packages read at once: enough to keep the thread pool busy, few enough to stay far from the open-files limit. */
 const PACKAGES_AT_ONCE = 64;
 /** Every installed dependency that ships native code, as `plugin:<name>` with its version and native hash. */
 async function installedNativePlugins(projectDir) {
     const dirs = await packageDirs((0,external_node_path_.join)(projectDir, 'node_modules'));
-    const found = new Array(dirs.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < dirs.length) {
-            const index = next++;
-            found[index] = await nativePlugin(dirs[index]);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(PACKAGES_AT_ONCE, dirs.length) }, worker));
+    const found = await mapBounded(dirs, PACKAGES_AT_ONCE, nativePlugin);
     return found.filter((source) => Boolean(source)).sort((a, b) => (a.label < b.label ? -1 : 1));
 }
 /** Installed versions from a lockfile's text (package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock). */
@@ -104708,7 +104711,7 @@ async function scanBundle(webDir) {
 }
 
 ;// CONCATENATED MODULE: ./src/eligibility/verdict.ts
-const pluginName = (source) => source.label.replace(/^plugin:/, '');
+
 function unknownVersionReason(name, version, unknown) {
     const plugin = `${name} ${version ?? ''}`.trim();
     if (unknown.lockfile)
@@ -104718,6 +104721,10 @@ function unknownVersionReason(name, version, unknown) {
         return `${plugin}: the baseline's package.json asks for ${spec} and no lockfile pins it, so this native plugin may have changed (commit your lockfile)`;
     return undefined;
 }
+/**
+ * Source by source, not only by the hash: anything native added or changed needs a store
+ * release; a removed plugin does not (the installed app keeps it, the bundle cannot need it).
+ */
 function compareSources(current, baseline, unknown = {}) {
     const before = new Map(baseline.map((s) => [s.label, s]));
     const now = new Map(current.map((s) => [s.label, s]));
@@ -104770,7 +104777,7 @@ function compareSources(current, baseline, unknown = {}) {
 
 
 const eligibility_LOCKFILES = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock'];
-/** The native plugins a lockfile names, or why none could be read (a file in an unknown format). */
+/** The native plugins a lockfile names (none, and why, for a file in an unknown format); undefined without a lockfile. */
 async function lockfilePlugins(tree, known) {
     for (const file of eligibility_LOCKFILES) {
         const text = (await tree.read(file))?.toString('utf8');
@@ -104778,19 +104785,18 @@ async function lockfilePlugins(tree, known) {
             continue;
         const versions = lockfileVersions(file, text);
         if (versions.size === 0)
-            return { plugins: [], unreadable: file };
+            return { plugins: [], unknown: { lockfile: file } };
         const plugins = [...versions]
             .filter(([name]) => known.has(name) || looksNative(name))
             .map(([name, version]) => pluginSource(name, version));
-        return { plugins };
+        return { plugins, unknown: {} };
     }
     return undefined;
 }
-const pluginSource = (name, version) => ({ label: `plugin:${name}`, kind: 'plugin', version, hash: '' });
 /** Without a lockfile, package.json pins a plugin only when it names an exact version. */
 async function manifestPlugins(tree, known) {
     const plugins = [];
-    const unpinned = {};
+    const specs = {};
     let manifest = {};
     try {
         manifest = JSON.parse((await tree.read('package.json'))?.toString('utf8') ?? '{}');
@@ -104804,15 +104810,15 @@ async function manifestPlugins(tree, known) {
         if (semver_default().valid(spec))
             plugins.push(pluginSource(name, spec));
         else
-            unpinned[name] = spec;
+            specs[name] = spec;
     }
-    return { plugins, unpinned };
+    return { plugins, unknown: { specs } };
 }
 async function currentSources(projectDir) {
     const tree = workTree(projectDir);
     const installed = (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(projectDir, 'node_modules'));
     const plugins = installed ? await installedNativePlugins(projectDir) : ((await lockfilePlugins(tree, new Set()))?.plugins ?? []);
-    const names = new Set(plugins.map((p) => p.label.slice('plugin:'.length)));
+    const names = new Set(plugins.map(pluginName));
     const notes = installed ? [] : ['node_modules is not installed: native plugin versions were read from the lockfile (install dependencies before this step to hash their native sources)'];
     return { sources: [...plugins, ...(await projectSources(tree, names))], notes };
 }
@@ -104821,10 +104827,7 @@ async function sourcesAtRef(git, ref, projectDir, known) {
     const tree = await gitTree(git, ref, prefix);
     if (!tree)
         return undefined;
-    const fromLockfile = await lockfilePlugins(tree, known);
-    const fromManifest = fromLockfile ? undefined : await manifestPlugins(tree, known);
-    const plugins = fromLockfile?.plugins ?? fromManifest?.plugins ?? [];
-    const unknown = { lockfile: fromLockfile?.unreadable, specs: fromManifest?.unpinned };
+    const { plugins, unknown } = (await lockfilePlugins(tree, known)) ?? (await manifestPlugins(tree, known));
     return { sources: [...plugins, ...(await projectSources(tree, known))], unknown };
 }
 async function chooseBaseline(input, git, known) {
@@ -104862,7 +104865,7 @@ async function checkEligibility(input) {
     if (!framework.supported) {
         return { ...base, eligible: false, reasons: [{ message: framework.reason, file: framework.file }], notes: [], baseline: { kind: 'none', description: 'not compared' } };
     }
-    const known = new Set(current.sources.filter((s) => s.kind === 'plugin').map((s) => s.label.slice('plugin:'.length)));
+    const known = new Set(current.sources.filter((s) => s.kind === 'plugin').map(pluginName));
     const baseline = await chooseBaseline(input, input.git ?? gitAt(input.projectDir), known);
     const comparison = baseline.sources ? compareSources(current.sources, baseline.sources, baseline.unknown) : { reasons: [], notes: ['first publish: the native fingerprint was recorded, and later runs compare against it'] };
     const scan = await scanBundle(input.webDir);

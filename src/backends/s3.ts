@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
+import { mapBounded } from '../concurrency.js'
 import { MissingCredentialsError, UserError } from '../errors.js'
 import type { S3Inputs } from '../inputs.js'
 import { RegistryBackend } from '../registry/registry-backend.js'
@@ -103,24 +104,19 @@ export class S3Store implements ObjectStore {
     let completed = false
     try {
       const count = Math.ceil(options.size / this.partSize)
-      const etags: string[] = new Array(count)
-      let next = 0
-      const worker = async () => {
-        while (next < count) {
-          const index = next++
-          const start = index * this.partSize
-          const end = Math.min(options.size, start + this.partSize) - 1
-          const response = await this.client.send({
-            method: 'PUT',
-            key: fullKey,
-            query: { partNumber: String(index + 1), uploadId },
-            headers: { 'content-length': String(end - start + 1) },
-            body: () => createReadStream(path, { start, end })
-          })
-          etags[index] = String(response.headers.etag ?? '')
-        }
-      }
-      await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, count) }, worker))
+      const parts = Array.from({ length: count }, (_, index) => index)
+      const etags = await mapBounded(parts, PARALLEL_PARTS, async (index) => {
+        const start = index * this.partSize
+        const end = Math.min(options.size, start + this.partSize) - 1
+        const response = await this.client.send({
+          method: 'PUT',
+          key: fullKey,
+          query: { partNumber: String(index + 1), uploadId },
+          headers: { 'content-length': String(end - start + 1) },
+          body: () => createReadStream(path, { start, end })
+        })
+        return String(response.headers.etag ?? '')
+      })
       const xml = `<CompleteMultipartUpload>${etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`
       const done = await this.client.send({ method: 'POST', key: fullKey, query: { uploadId }, headers: { 'content-type': 'application/xml' }, body: () => Buffer.from(xml) })
       // S3 may answer 200 with an error inside the body.

@@ -6,7 +6,7 @@ import type { NativeSource } from '../registry/types.js'
 import { fingerprintOf, projectSources } from './fingerprint.js'
 import { detectFramework } from './framework.js'
 import { gitAt, type GitPort } from './git.js'
-import { installedNativePlugins, lockfileVersions, looksNative } from './plugins.js'
+import { installedNativePlugins, lockfileVersions, looksNative, pluginName, pluginSource } from './plugins.js'
 import { scanBundle } from './scan.js'
 import { gitTree, workTree, type SourceTree } from './tree.js'
 import { compareSources, type UnknownPlugins } from './verdict.js'
@@ -48,27 +48,27 @@ export interface EligibilityInput {
 
 const LOCKFILES = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock']
 
-/** The native plugins a lockfile names, or why none could be read (a file in an unknown format). */
-async function lockfilePlugins(tree: SourceTree, known: Set<string>): Promise<{ plugins: NativeSource[]; unreadable?: string } | undefined> {
+type BaselinePlugins = { plugins: NativeSource[]; unknown: UnknownPlugins }
+
+/** The native plugins a lockfile names (none, and why, for a file in an unknown format); undefined without a lockfile. */
+async function lockfilePlugins(tree: SourceTree, known: Set<string>): Promise<BaselinePlugins | undefined> {
   for (const file of LOCKFILES) {
     const text = (await tree.read(file))?.toString('utf8')
     if (!text) continue
     const versions = lockfileVersions(file, text)
-    if (versions.size === 0) return { plugins: [], unreadable: file }
+    if (versions.size === 0) return { plugins: [], unknown: { lockfile: file } }
     const plugins = [...versions]
       .filter(([name]) => known.has(name) || looksNative(name))
       .map(([name, version]) => pluginSource(name, version))
-    return { plugins }
+    return { plugins, unknown: {} }
   }
   return undefined
 }
 
-const pluginSource = (name: string, version: string): NativeSource => ({ label: `plugin:${name}`, kind: 'plugin', version, hash: '' })
-
 /** Without a lockfile, package.json pins a plugin only when it names an exact version. */
-async function manifestPlugins(tree: SourceTree, known: Set<string>): Promise<{ plugins: NativeSource[]; unpinned: Record<string, string> }> {
+async function manifestPlugins(tree: SourceTree, known: Set<string>): Promise<BaselinePlugins> {
   const plugins: NativeSource[] = []
-  const unpinned: Record<string, string> = {}
+  const specs: Record<string, string> = {}
   let manifest: { dependencies?: Record<string, string> } = {}
   try {
     manifest = JSON.parse((await tree.read('package.json'))?.toString('utf8') ?? '{}')
@@ -78,16 +78,16 @@ async function manifestPlugins(tree: SourceTree, known: Set<string>): Promise<{ 
   for (const [name, spec] of Object.entries(manifest.dependencies ?? {})) {
     if (!known.has(name) && !looksNative(name)) continue
     if (semver.valid(spec)) plugins.push(pluginSource(name, spec))
-    else unpinned[name] = spec
+    else specs[name] = spec
   }
-  return { plugins, unpinned }
+  return { plugins, unknown: { specs } }
 }
 
 async function currentSources(projectDir: string): Promise<{ sources: NativeSource[]; notes: string[] }> {
   const tree = workTree(projectDir)
   const installed = existsSync(join(projectDir, 'node_modules'))
   const plugins = installed ? await installedNativePlugins(projectDir) : ((await lockfilePlugins(tree, new Set()))?.plugins ?? [])
-  const names = new Set(plugins.map((p) => p.label.slice('plugin:'.length)))
+  const names = new Set(plugins.map(pluginName))
   const notes = installed ? [] : ['node_modules is not installed: native plugin versions were read from the lockfile (install dependencies before this step to hash their native sources)']
   return { sources: [...plugins, ...(await projectSources(tree, names))], notes }
 }
@@ -98,10 +98,7 @@ async function sourcesAtRef(git: GitPort, ref: string, projectDir: string, known
   const prefix = ((await git.run(['rev-parse', '--show-prefix'])) ?? '').trim()
   const tree = await gitTree(git, ref, prefix)
   if (!tree) return undefined
-  const fromLockfile = await lockfilePlugins(tree, known)
-  const fromManifest = fromLockfile ? undefined : await manifestPlugins(tree, known)
-  const plugins = fromLockfile?.plugins ?? fromManifest?.plugins ?? []
-  const unknown = { lockfile: fromLockfile?.unreadable, specs: fromManifest?.unpinned }
+  const { plugins, unknown } = (await lockfilePlugins(tree, known)) ?? (await manifestPlugins(tree, known))
   return { sources: [...plugins, ...(await projectSources(tree, known))], unknown }
 }
 
@@ -140,7 +137,7 @@ export async function checkEligibility(input: EligibilityInput): Promise<Verdict
   if (!framework.supported) {
     return { ...base, eligible: false, reasons: [{ message: framework.reason, file: framework.file }], notes: [], baseline: { kind: 'none', description: 'not compared' } }
   }
-  const known = new Set(current.sources.filter((s) => s.kind === 'plugin').map((s) => s.label.slice('plugin:'.length)))
+  const known = new Set(current.sources.filter((s) => s.kind === 'plugin').map(pluginName))
   const baseline = await chooseBaseline(input, input.git ?? gitAt(input.projectDir), known)
   const comparison = baseline.sources ? compareSources(current.sources, baseline.sources, baseline.unknown) : { reasons: [], notes: ['first publish: the native fingerprint was recorded, and later runs compare against it'] }
   const scan = await scanBundle(input.webDir)

@@ -1,5 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { mapBounded } from '../concurrency.js'
 import type { NativeSource } from '../registry/types.js'
 import { sha256, workTree } from './tree.js'
 
@@ -27,20 +28,21 @@ async function packageDirs(nodeModules: string): Promise<string[]> {
   return dirs
 }
 
-async function isNativePackage(dir: string, packageJson: Record<string, unknown>): Promise<boolean> {
-  if (packageJson.capacitor) return true
-  const names = await readdir(dir).catch(() => [] as string[])
-  return names.some((name) => NATIVE_MARKERS.includes(name) || name.endsWith('.podspec'))
+/** A dependency's native source as the verdict names it: `plugin:<name>`. */
+export const pluginSource = (name: string, version: string, hash = ''): NativeSource => ({ label: `plugin:${name}`, kind: 'plugin', version, hash })
+
+export const pluginName = (source: NativeSource): string => source.label.replace(/^plugin:/, '')
+
+function isNativePackage(packageJson: Record<string, unknown>, names: string[]): boolean {
+  return Boolean(packageJson.capacitor) || names.some((name) => NATIVE_MARKERS.includes(name) || name.endsWith('.podspec'))
 }
 
 /** A hash of a plugin's native sources, so a patched or locally linked plugin counts. */
-async function nativeHash(dir: string): Promise<string> {
+async function nativeHash(dir: string, names: string[]): Promise<string> {
   const tree = workTree(dir)
-  const names = await readdir(dir).catch(() => [] as string[])
-  const files = [...names.filter((n) => n.endsWith('.podspec') || n === 'Package.swift' || n === 'plugin.xml')]
-  for (const folder of NATIVE_FOLDERS) {
-    if (await stat(join(dir, folder)).then((s) => s.isDirectory(), () => false)) files.push(...(await tree.list(folder)))
-  }
+  const files = names.filter((n) => n.endsWith('.podspec') || n === 'Package.swift' || n === 'plugin.xml')
+  // list() of a folder the package lacks is empty.
+  for (const folder of NATIVE_FOLDERS) files.push(...(await tree.list(folder)))
   const hashes = await tree.hashes(files)
   return sha256(files.sort().map((f) => `${f}:${hashes.get(f)}`).join('\n'))
 }
@@ -53,8 +55,9 @@ async function nativePlugin(dir: string): Promise<NativeSource | undefined> {
   } catch {
     return undefined
   }
-  if (!(await isNativePackage(dir, packageJson))) return undefined
-  return { label: `plugin:${String(packageJson.name)}`, kind: 'plugin', version: String(packageJson.version ?? ''), hash: await nativeHash(dir) }
+  const names = await readdir(dir).catch(() => [] as string[])
+  if (!isNativePackage(packageJson, names)) return undefined
+  return pluginSource(String(packageJson.name), String(packageJson.version ?? ''), await nativeHash(dir, names))
 }
 
 /** Packages read at once: enough to keep the thread pool busy, few enough to stay far from the open-files limit. */
@@ -63,15 +66,7 @@ const PACKAGES_AT_ONCE = 64
 /** Every installed dependency that ships native code, as `plugin:<name>` with its version and native hash. */
 export async function installedNativePlugins(projectDir: string): Promise<NativeSource[]> {
   const dirs = await packageDirs(join(projectDir, 'node_modules'))
-  const found: (NativeSource | undefined)[] = new Array(dirs.length)
-  let next = 0
-  const worker = async () => {
-    while (next < dirs.length) {
-      const index = next++
-      found[index] = await nativePlugin(dirs[index])
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(PACKAGES_AT_ONCE, dirs.length) }, worker))
+  const found = await mapBounded(dirs, PACKAGES_AT_ONCE, nativePlugin)
   return found.filter((source): source is NativeSource => Boolean(source)).sort((a, b) => (a.label < b.label ? -1 : 1))
 }
 

@@ -1,16 +1,11 @@
 import type { NativeSource } from '../registry/types.js'
+import { pluginName } from './plugins.js'
 
 export interface Comparison {
   reasons: { message: string; file?: string }[]
   notes: string[]
 }
 
-const pluginName = (source: NativeSource) => source.label.replace(/^plugin:/, '')
-
-/**
- * Source by source, not only by the hash: anything native added or changed needs a store
- * release; a removed plugin does not (the installed app keeps it, the bundle cannot need it).
- */
 /** Why the baseline cannot tell a plugin's version: a lockfile it cannot read, or package.json ranges without a lockfile. */
 export interface UnknownPlugins {
   lockfile?: string
@@ -25,6 +20,10 @@ function unknownVersionReason(name: string, version: string | undefined, unknown
   return undefined
 }
 
+/**
+ * Source by source, not only by the hash: anything native added or changed needs a store
+ * release; a removed plugin does not (the installed app keeps it, the bundle cannot need it).
+ */
 export function compareSources(current: NativeSource[], baseline: NativeSource[], unknown: UnknownPlugins = {}): Comparison {
   const before = new Map(baseline.map((s) => [s.label, s]))
   const now = new Map(current.map((s) => [s.label, s]))
