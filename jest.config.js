@@ -6,6 +6,6 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   testMatch: ['**/__tests__/**/*.test.ts'],
   testTimeout: 60000,
-  // Integration tests spawn the built action and servers; two cores, so two workers.
+  // End-to-end tests run src in-process against local servers; two cores, so two workers.
   maxWorkers: 2
 }

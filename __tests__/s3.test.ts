@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createHash, randomBytes } from 'node:crypto'
 import { rmSync, writeFileSync } from "node:fs"
 import { join } from 'node:path'
+import type { S3Tuning } from '../src/backends/s3.js'
 import { makeWorkspace, runAction, type ActionRun } from './helpers/action.js'
 import { pullRequestPayload, pushPayload } from './helpers/payloads.js'
 import { S3_CREDENTIALS, startFaultProxy, startS3, type FaultProxy, type LocalS3 } from './helpers/s3.js'
@@ -37,7 +38,7 @@ describe('the s3 backend against s3rver', () => {
   afterEach(() => rmSync(workspace, { recursive: true, force: true }))
 
   const publicBase = () => `${s3.endpoint}/${s3.bucket}/${prefix}`
-  const publish = (tag = 'v1.0.0', extra: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionRun> =>
+  const publish = (tag = 'v1.0.0', extra: Record<string, string> = {}, tuning: S3Tuning = {}): Promise<ActionRun> =>
     runAction({
       cwd: workspace,
       eventName: 'push',
@@ -54,7 +55,8 @@ describe('the s3 backend against s3rver', () => {
         'public-url': publicBase(),
         ...extra
       },
-      env: { LIVE_UPDATE_RETRY_BASE_MS: '5', LIVE_UPDATE_S3_TIMEOUT_MS: '1500', ...env }
+      // Short waits so faults resolve quickly; the policy itself is the users'.
+      services: { s3: { ...tuning, retry: { baseMs: 5, timeoutMs: 1500 } } }
     })
   const pointer = async (channel = 'production') => {
     const { status, body } = await get(`${publicBase()}/${APP}/channels/${channel}.json`)
@@ -97,7 +99,7 @@ describe('the s3 backend against s3rver', () => {
 
   it('uploads a large bundle in parallel parts', async () => {
     writeFileSync(join(workspace, 'app', 'src', 'assets', 'video.mp4'), randomBytes(3 * 1024 * 1024 + 17))
-    const result = await publish('v1.0.0', {}, { LIVE_UPDATE_S3_PART_SIZE: String(1024 * 1024) })
+    const result = await publish('v1.0.0', {}, { partSize: 1024 * 1024, multipartThreshold: 1024 * 1024 })
     expect(result.exitCode).toBe(0)
     expect(proxy.seen.filter((line) => /^PUT .*partNumber=/.test(line)).length).toBe(4)
     await expectPointerSound()

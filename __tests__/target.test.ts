@@ -14,8 +14,7 @@ function context(eventName: string, payload: Record<string, any>, ref = ''): Eve
     runId: '1',
     serverUrl: 'https://github.com',
     apiUrl: 'https://api.github.com',
-    repository: 'Codertocat/Hello-World',
-    workspace: '/tmp'
+    repository: 'Codertocat/Hello-World'
   }
 }
 

@@ -1,6 +1,7 @@
 /** The action's own modules as the bench calls them: the same code paths main.ts wires together. */
 import { checkEligibility } from '../src/eligibility/index.js'
 import { createBackend } from '../src/backends/index.js'
+import { execRunner } from '../src/command-runner.js'
 import { getInputs } from '../src/inputs.js'
 
 /**
@@ -32,9 +33,9 @@ export interface PublishInput {
 export async function actionS3Publish(target: S3Target, input: PublishInput): Promise<void> {
   const inputs: Record<string, string> = { backend: 's3', 's3-bucket': target.bucket, 's3-endpoint': target.endpoint, 's3-region': target.region }
   const base = getInputs((name) => inputs[name] ?? '', {})
-  // Credentials set here, not as inputs: getInputs would print add-mask commands into the table.
   const s3 = { ...base.s3, accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey }
-  const backend = createBackend({ ...base, s3 })
+  const log = { info: () => undefined, warning: () => undefined }
+  const backend = createBackend({ ...base, s3 }, { runner: execRunner(), env: {}, log, workspace: process.cwd(), cwd: process.cwd() })
   const { appId, version, channel, checksum, size } = input
   await backend.publish({
     appId, channel, version, archivePath: input.archivePath, checksum, size,

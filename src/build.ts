@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { UserError } from './errors.js'
-import type { CommandRunner } from './process.js'
+import type { CommandRunner } from './command-runner.js'
 import type { Project } from './project.js'
 
 export type BuildResult =
@@ -20,7 +20,7 @@ export function buildCommandFor(project: Project, buildCommand: string | null | 
   return { status: 'run', command: `${project.packageManager} run build`, shell: false }
 }
 
-export async function runBuild(project: Project, buildCommand: string | null | undefined, runner: CommandRunner): Promise<BuildResult> {
+export async function runBuild(project: Project, buildCommand: string | null | undefined, runner: CommandRunner, env: NodeJS.ProcessEnv): Promise<BuildResult> {
   const plan = buildCommandFor(project, buildCommand)
   if (plan.status !== 'run') return plan
   const windows = process.platform === 'win32'
@@ -29,7 +29,7 @@ export async function runBuild(project: Project, buildCommand: string | null | u
       ? ['cmd', ['/d', '/s', '/c', plan.command]]
       : ['sh', ['-c', plan.command]]
     : [project.packageManager, ['run', 'build']]
-  const exitCode = await runner.run(command as string, args as string[], { cwd: project.dir, env: { ...process.env, CI: 'true' } })
+  const exitCode = await runner.run(command as string, args as string[], { cwd: project.dir, env: { ...env, CI: 'true' } })
   if (exitCode !== 0) {
     throw new UserError(
       `The build command "${plan.command}" failed with exit code ${exitCode} (its output is above): fix the build, or set build-command (none to skip).`
@@ -38,8 +38,8 @@ export async function runBuild(project: Project, buildCommand: string | null | u
   return { status: 'built', command: plan.command }
 }
 
-/** The folder that becomes the bundle: the input, else the config's webDir, else dist/www/build. */
-export function resolveWebDir(project: Project, webDirInput?: string): string {
+/** The folder that becomes the bundle: the input, else the config's webDir, else dist/www/build. Messages show it relative to the workspace. */
+export function resolveWebDir(project: Project, webDirInput: string | undefined, workspace: string): string {
   const chosen = webDirInput ?? project.webDir ?? WEB_DIR_CANDIDATES.find((dir) => existsSync(join(project.dir, dir)))
   if (!chosen) {
     throw new UserError(
@@ -47,7 +47,7 @@ export function resolveWebDir(project: Project, webDirInput?: string): string {
     )
   }
   const webDir = isAbsolute(chosen) ? chosen : resolve(project.dir, chosen)
-  const shown = relative(process.cwd(), webDir) || '.'
+  const shown = relative(workspace, webDir) || '.'
   const source = webDirInput ? 'web-dir input' : project.webDir ? `webDir of ${project.configFile}` : 'web dir'
   if (!existsSync(webDir) || !statSync(webDir).isDirectory()) {
     throw new UserError(`The ${source} "${shown}" does not exist after the build: check the build output folder or set the web-dir input.`)

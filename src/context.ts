@@ -12,10 +12,9 @@ export interface EventContext {
   serverUrl: string
   apiUrl: string
   repository: string
-  workspace: string
 }
 
-export function readEventContext(env: NodeJS.ProcessEnv = process.env): EventContext {
+export function readEventContext(env: NodeJS.ProcessEnv): EventContext {
   let payload: Record<string, any> = {}
   const path = env.GITHUB_EVENT_PATH
   if (path) {
@@ -34,8 +33,7 @@ export function readEventContext(env: NodeJS.ProcessEnv = process.env): EventCon
     runId: env.GITHUB_RUN_ID ?? '',
     serverUrl: env.GITHUB_SERVER_URL ?? 'https://github.com',
     apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
-    repository: env.GITHUB_REPOSITORY ?? payload.repository?.full_name ?? '',
-    workspace: env.GITHUB_WORKSPACE ?? process.cwd()
+    repository: env.GITHUB_REPOSITORY ?? payload.repository?.full_name ?? ''
   }
 }
 

@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { UserError } from './errors.js'
 import { checkSegment, checkVersion } from './validate.js'
 
@@ -40,7 +39,10 @@ export interface Inputs {
 
 export type InputReader = (name: string) => string
 
-const readActionInput: InputReader = (name) => core.getInput(name)
+/** Reads inputs as the runner passes them, INPUT_<NAME> variables (as @actions/core's getInput does). */
+export function inputReader(env: NodeJS.ProcessEnv): InputReader {
+  return (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim()
+}
 
 function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T
@@ -67,19 +69,19 @@ function checkUrl(input: string, value: string): string {
 }
 
 /** Multi-line secrets (PEM keys) are masked line by line: the runner masks per line. */
-export function maskSecret(value: string): void {
-  core.setSecret(value)
+function maskSecret(value: string, setSecret: (value: string) => void): void {
+  setSecret(value)
   for (const line of value.split(/\r?\n/)) {
-    if (line.trim().length >= 8) core.setSecret(line.trim())
+    if (line.trim().length >= 8) setSecret(line.trim())
   }
 }
 
 /** Reads and validates every input up front, so nothing runs on a bad one. */
-export function getInputs(read: InputReader = readActionInput, env: NodeJS.ProcessEnv = process.env): Inputs {
+export function getInputs(read: InputReader, env: NodeJS.ProcessEnv, setSecret: (value: string) => void = () => undefined): Inputs {
   const text = (name: string): string | undefined => read(name).trim() || undefined
   const secret = (name: string, fallback?: string): string | undefined => {
     const value = text(name) ?? fallback
-    if (value) maskSecret(value)
+    if (value) maskSecret(value, setSecret)
     return value
   }
 

@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -8,13 +7,14 @@ import { packWebDir, type PackedBundle } from './bundle/pack.js'
 import { parseSigningKey, signAndVerify } from './bundle/sign.js'
 import { readEventContext, runUrl, type EventContext } from './context.js'
 import { checkEligibility, type Verdict } from './eligibility/index.js'
+import { gitAt, type GitPort } from './eligibility/git.js'
 import { errorMessage, MissingCredentialsError, UserError } from './errors.js'
 import { githubCommentsApi } from './github/comments-api.js'
 import { postPreviewComment, type CommentsApiFactory } from './github/preview-comment.js'
 import { buildSummary } from './github/summary.js'
-import { getInputs, type Inputs } from './inputs.js'
+import { getInputs, inputReader, type Inputs } from './inputs.js'
 import { writeOutputs } from './outputs.js'
-import { actionsRunner, type CommandRunner } from './process.js'
+import { execRunner, type CommandRunner } from './command-runner.js'
 import { readProject, type Project } from './project.js'
 import type { Backend, PublishRequest } from './registry/types.js'
 import type { Outcome, RunReport } from './report.js'
@@ -22,16 +22,34 @@ import { redact, secretValues } from './redact.js'
 import { formatBytes, StageLog } from './stages.js'
 import { resolveTarget, type Target } from './target.js'
 import { checkSegment } from './validate.js'
+import { actionsWorkflow, type Workflow } from './workflow.js'
+import type { S3Tuning } from './backends/s3.js'
 
-/** The ports the stages reach the world through; tests hand in their own. */
+/** The ports the stages reach the world through (docs/architecture.md); tests hand in their own. */
 export interface Services {
-  runner: CommandRunner
+  /** The step's environment: INPUT_* inputs, GITHUB_* facts, and what child processes inherit. */
   env: NodeJS.ProcessEnv
+  /** The step's working folder: relative inputs (working-directory, registry-path) start here. */
+  cwd: string
+  workflow: Workflow
+  runner: CommandRunner
+  git: (dir: string) => GitPort
   createBackend: (inputs: Inputs, context: BackendContext) => Backend
   commentsApi: CommentsApiFactory
+  /** Retry and multipart sizes of the S3 backend; undefined keeps the defaults. */
+  s3?: S3Tuning
 }
 
-const defaultServices = (): Services => ({ runner: actionsRunner, env: process.env, createBackend, commentsApi: githubCommentsApi })
+/** The real ports: the runner's environment, @actions/core, processes, git, S3 and GitHub. */
+export const actionServices = (): Services => ({
+  env: process.env,
+  cwd: process.cwd(),
+  workflow: actionsWorkflow,
+  runner: execRunner(),
+  git: gitAt,
+  createBackend,
+  commentsApi: githubCommentsApi
+})
 
 function appIdOf(inputs: Inputs, project: Project): string {
   const appId = inputs.appId ?? project.appId
@@ -49,11 +67,11 @@ function describeTarget(target: Target): string {
     : `channel ${target.channel}, version ${target.version} (${target.origin})`
 }
 
-function annotate(verdict: Verdict, blocking: boolean): void {
+function annotate(workflow: Workflow, verdict: Verdict, blocking: boolean): void {
   for (const reason of verdict.reasons) {
     const properties = reason.file ? { file: reason.file, title: 'Needs a store release' } : { title: 'Needs a store release' }
-    if (blocking) core.error(reason.message, properties)
-    else core.warning(reason.message, properties)
+    if (blocking) workflow.error(reason.message, properties)
+    else workflow.warning(reason.message, properties)
   }
 }
 
@@ -61,11 +79,11 @@ function annotate(verdict: Verdict, blocking: boolean): void {
 async function publishPath(inputs: Inputs, ctx: EventContext, services: Services, stages: StageLog, report: RunReport, workDir: () => Promise<string>): Promise<Outcome> {
   // A bad key fails here, before anything is built or written.
   const signingKey = inputs.signingKey ? parseSigningKey(inputs.signingKey) : undefined
-  const project = readProject(resolve(inputs.workingDirectory))
+  const project = readProject(resolve(services.cwd, inputs.workingDirectory))
   const target = await stages.run('Target', async () => resolveTarget(ctx, inputs, project.packageJson?.version), describeTarget)
   report.target = target
   if (ctx.eventName === 'pull_request_target' && target.pullRequest?.fromFork) {
-    core.warning('This pull_request_target run has the repository\'s secrets while the pull request comes from a fork: build only trusted code (the base branch) before this step, or use pull_request (see SECURITY.md).')
+    services.workflow.warning('This pull_request_target run has the repository\'s secrets while the pull request comes from a fork: build only trusted code (the base branch) before this step, or use pull_request (see SECURITY.md).')
   }
   const appId = appIdOf(inputs, project)
   report.appId = appId
@@ -74,7 +92,15 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
   }
   let backend: Backend
   try {
-    backend = services.createBackend(inputs, { runner: services.runner, cwd: project.dir, runUrl: report.runUrl })
+    backend = services.createBackend(inputs, {
+      runner: services.runner,
+      env: services.env,
+      log: services.workflow,
+      workspace: services.cwd,
+      cwd: project.dir,
+      runUrl: report.runUrl,
+      s3: services.s3
+    })
   } catch (error) {
     if (error instanceof MissingCredentialsError) return { kind: 'skipped', reason: error.message.replace(/\.$/, '') }
     throw error
@@ -88,8 +114,8 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
   }
 
   const webDir = await stages.run('Build', async () => {
-    const build = await runBuild(project, inputs.buildCommand, services.runner)
-    return { build, webDir: resolveWebDir(project, inputs.webDir) }
+    const build = await runBuild(project, inputs.buildCommand, services.runner, services.env)
+    return { build, webDir: resolveWebDir(project, inputs.webDir, services.cwd) }
   }, ({ build, webDir }) => `${build.status === 'built' ? `ran ${build.command}` : `skipped: ${build.reason}`}; web dir ${webDir}`).then((r) => r.webDir)
 
   const verdict = await stages.run('Eligibility', () => checkEligibility({
@@ -97,6 +123,7 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
     webDir,
     nativeBaseline: inputs.nativeBaseline,
     pullRequestBase: target.pullRequest?.baseSha || undefined,
+    git: services.git(project.dir),
     channelBaseline: async () => {
       const pointer = await backend.readPointer(appId, target.channel)
       if (!pointer) return undefined
@@ -107,7 +134,7 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
     v.eligible ? 'eligible as a live update' : `needs a store release (${v.reasons.length} reason(s))`)
   report.verdict = verdict
   if (!verdict.eligible) {
-    annotate(verdict, inputs.onNativeChange === 'fail')
+    annotate(services.workflow, verdict, inputs.onNativeChange === 'fail')
     const why = verdict.reasons.map((r) => r.message).join('; ')
     if (inputs.onNativeChange === 'fail') {
       throw new UserError(`This change needs a store release, not a live update (${why}): ship a new native build, or set on-native-change to skip or publish.`)
@@ -151,13 +178,14 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
   return { kind: 'published', result, bundle: summary }
 }
 
-async function writeReport(report: RunReport, secrets: string[], extra: Record<string, string>): Promise<void> {
-  writeOutputs(report, secrets, extra)
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(redact(buildSummary(report), secrets)).write()
+async function writeReport(services: Services, report: RunReport, secrets: string[], extra: Record<string, string>): Promise<void> {
+  writeOutputs(services.workflow, report, secrets, extra)
+  if (services.env.GITHUB_STEP_SUMMARY) await services.workflow.appendSummary(redact(buildSummary(report), secrets))
 }
 
-export async function run(services: Services = defaultServices()): Promise<void> {
-  const stages = new StageLog()
+export async function run(services: Services = actionServices()): Promise<void> {
+  const { workflow } = services
+  const stages = new StageLog(workflow)
   const report: RunReport = { backend: 'folder', outcome: { kind: 'failed', error: 'not started' }, timings: stages.timings }
   let tempDir: string | undefined
   const workDir = async (): Promise<string> =>
@@ -167,7 +195,7 @@ export async function run(services: Services = defaultServices()): Promise<void>
   let inputs: Inputs | undefined
   let ctx: EventContext | undefined
   try {
-    inputs = getInputs(undefined, services.env)
+    inputs = getInputs(inputReader(services.env), services.env, (value) => workflow.setSecret(value))
     report.backend = inputs.backend
     ctx = readEventContext(services.env)
     report.runUrl = runUrl(ctx)
@@ -178,20 +206,20 @@ export async function run(services: Services = defaultServices()): Promise<void>
   }
   const extraOutputs: Record<string, string> = { 'comment-id': '' }
   if (inputs && ctx && report.target) {
-    const comment = await postPreviewComment(report, inputs, ctx, services.commentsApi, (text) => redact(text, secrets))
+    const comment = await postPreviewComment(report, inputs, ctx, services.commentsApi, (text) => redact(text, secrets), workflow)
     if (comment.status === 'created' || comment.status === 'updated') extraOutputs['comment-id'] = String(comment.id)
   }
   try {
-    await writeReport(report, secrets, extraOutputs)
+    await writeReport(services, report, secrets, extraOutputs)
   } catch (error) {
-    core.warning(`The outputs or job summary could not be written: ${errorMessage(error)}`)
+    workflow.warning(`The outputs or job summary could not be written: ${errorMessage(error)}`)
   } finally {
     if (tempDir) await rm(tempDir, { recursive: true, force: true })
   }
   if (failure !== undefined) {
-    if (!(failure instanceof UserError) && failure instanceof Error && failure.stack) core.info(redact(failure.stack, secrets))
-    core.setFailed(redact(errorMessage(failure), secrets))
+    if (!(failure instanceof UserError) && failure instanceof Error && failure.stack) workflow.info(redact(failure.stack, secrets))
+    workflow.setFailed(redact(errorMessage(failure), secrets))
   } else if (report.outcome.kind === 'skipped') {
-    core.notice(`Nothing was published: ${report.outcome.reason}.`)
+    workflow.notice(`Nothing was published: ${report.outcome.reason}.`)
   }
 }

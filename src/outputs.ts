@@ -1,6 +1,6 @@
-import * as core from '@actions/core'
 import { redact } from './redact.js'
 import type { RunReport } from './report.js'
+import type { Workflow } from './workflow.js'
 
 /** Every output of DESIGN.md, always set, so later steps can read them without guards. */
 export function outputsFor(report: RunReport): Record<string, string> {
@@ -20,6 +20,6 @@ export function outputsFor(report: RunReport): Record<string, string> {
   }
 }
 
-export function writeOutputs(report: RunReport, secrets: string[] = [], extra: Record<string, string> = {}): void {
-  for (const [name, value] of Object.entries({ ...outputsFor(report), ...extra })) core.setOutput(name, redact(value, secrets))
+export function writeOutputs(workflow: Pick<Workflow, 'setOutput'>, report: RunReport, secrets: string[], extra: Record<string, string>): void {
+  for (const [name, value] of Object.entries({ ...outputsFor(report), ...extra })) workflow.setOutput(name, redact(value, secrets))
 }

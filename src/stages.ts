@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import type { Workflow } from './workflow.js'
 
 export interface StageTiming {
   name: string
@@ -10,8 +10,10 @@ export interface StageTiming {
 export class StageLog {
   readonly timings: StageTiming[] = []
 
+  constructor(private readonly workflow: Pick<Workflow, 'group' | 'info'>) {}
+
   async run<T>(name: string, work: () => Promise<T>, describe: (result: T) => string): Promise<T> {
-    return core.group(name, async () => {
+    return this.workflow.group(name, async () => {
       const start = performance.now()
       try {
         const result = await work()
@@ -27,7 +29,7 @@ export class StageLog {
   private record(name: string, start: number, outcome: string): void {
     const ms = Math.round(performance.now() - start)
     this.timings.push({ name, ms, outcome })
-    core.info(`${name}: ${outcome} (${formatDuration(ms)})`)
+    this.workflow.info(`${name}: ${outcome} (${formatDuration(ms)})`)
   }
 }
 

@@ -1,11 +1,16 @@
-import { spawn } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFile, spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { actionServices, run, type Services } from '../../src/main.js'
+import { execRunner } from '../../src/command-runner.js'
+import type { AnnotationProperties, Workflow } from '../../src/workflow.js'
 
 export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
-export const distEntry = join(repoRoot, 'dist', 'index.js')
 
 export interface ActionRun {
   exitCode: number
@@ -23,7 +28,10 @@ export interface ActionOptions {
   ref?: string
   sha?: string
   runNumber?: number
+  /** Variables besides the INPUT_* and GITHUB_* ones the runner sets. */
   env?: Record<string, string>
+  /** Ports to replace (in-process runs only), e.g. `{ s3: { retry: { baseMs: 5 } } }`. */
+  services?: Partial<Services>
 }
 
 /** GITHUB_OUTPUT's file-command format: `name<<DELIMITER\nvalue\nDELIMITER`. */
@@ -33,33 +41,151 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs
 }
 
-/** Runs the built action (dist/index.js) as the runner would: INPUT_* and GITHUB_* variables, a payload file. */
+/** The step's environment as the runner sets it: INPUT_* and GITHUB_* variables, a payload file, output files. */
+function stepEnvironment(options: ActionOptions, temp: string): Record<string, string> {
+  const eventPath = join(temp, 'event.json')
+  writeFileSync(eventPath, JSON.stringify(options.payload ?? {}))
+  const outputPath = join(temp, 'output')
+  const summaryPath = join(temp, 'summary')
+  writeFileSync(outputPath, '')
+  writeFileSync(summaryPath, '')
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? temp,
+    GITHUB_EVENT_NAME: options.eventName,
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_REF: options.ref ?? '',
+    GITHUB_SHA: options.sha ?? 'a'.repeat(40),
+    GITHUB_RUN_NUMBER: String(options.runNumber ?? 7),
+    GITHUB_RUN_ID: '1234',
+    GITHUB_REPOSITORY: 'Codertocat/Hello-World',
+    GITHUB_OUTPUT: outputPath,
+    GITHUB_STEP_SUMMARY: summaryPath,
+    RUNNER_TEMP: temp,
+    ...options.env
+  }
+  for (const [name, value] of Object.entries(options.inputs ?? {})) env[`INPUT_${name.toUpperCase()}`] = value
+  return env
+}
+
+/** @actions/core's escaping of a workflow command's message and properties. */
+const escapeData = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+const escapeProperty = (text: string) => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
+
+function command(name: string, message: string, properties: AnnotationProperties = {}): string {
+  const fields = Object.entries({ title: properties.title, file: properties.file })
+    .filter(([, value]) => value)
+    .map(([key, value]) => `${key}=${escapeProperty(value as string)}`)
+  return `::${name}${fields.length ? ` ${fields.join(',')}` : ''}::${escapeData(message)}\n`
+}
+
+/** The Workflow port as a recorder: the log reads as the runner's stdout would, outputs and summary are kept. */
+export class RecordingWorkflow implements Workflow {
+  stdout = ''
+  stderr = ''
+  summary = ''
+  readonly outputs: Record<string, string> = {}
+  failed = false
+  readonly out = new Writable({ write: (chunk, _encoding, done) => { this.stdout += String(chunk); done() } })
+  readonly err = new Writable({ write: (chunk, _encoding, done) => { this.stderr += String(chunk); done() } })
+
+  info(message: string): void {
+    this.stdout += `${message}\n`
+  }
+  notice(message: string): void {
+    this.stdout += command('notice', message)
+  }
+  warning(message: string, properties?: AnnotationProperties): void {
+    this.stdout += command('warning', message, properties)
+  }
+  error(message: string, properties?: AnnotationProperties): void {
+    this.stdout += command('error', message, properties)
+  }
+  async group<T>(name: string, work: () => Promise<T>): Promise<T> {
+    this.stdout += command('group', name)
+    try {
+      return await work()
+    } finally {
+      this.stdout += command('endgroup', '')
+    }
+  }
+  setSecret(value: string): void {
+    this.stdout += command('add-mask', value)
+  }
+  setOutput(name: string, value: string): void {
+    this.outputs[name] = value
+  }
+  async appendSummary(markdown: string): Promise<void> {
+    this.summary += markdown
+  }
+  setFailed(message: string): void {
+    this.failed = true
+    this.error(message)
+  }
+}
+
+/**
+ * Runs the action's src in this process through run(services), as the runner would run
+ * it: its environment, log, outputs, summary and exit status all go through test ports.
+ */
 export async function runAction(options: ActionOptions): Promise<ActionRun> {
   const temp = mkdtempSync(join(tmpdir(), 'action-run-'))
+  const workflow = new RecordingWorkflow()
   try {
-    const eventPath = join(temp, 'event.json')
-    writeFileSync(eventPath, JSON.stringify(options.payload ?? {}))
-    const outputPath = join(temp, 'output')
-    const summaryPath = join(temp, 'summary')
-    writeFileSync(outputPath, '')
-    writeFileSync(summaryPath, '')
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? temp,
-      GITHUB_EVENT_NAME: options.eventName,
-      GITHUB_EVENT_PATH: eventPath,
-      GITHUB_REF: options.ref ?? '',
-      GITHUB_SHA: options.sha ?? 'a'.repeat(40),
-      GITHUB_RUN_NUMBER: String(options.runNumber ?? 7),
-      GITHUB_RUN_ID: '1234',
-      GITHUB_REPOSITORY: 'Codertocat/Hello-World',
-      GITHUB_OUTPUT: outputPath,
-      GITHUB_STEP_SUMMARY: summaryPath,
-      RUNNER_TEMP: temp,
-      ...options.env
+    const services: Services = {
+      ...actionServices(),
+      env: stepEnvironment(options, temp),
+      cwd: options.cwd,
+      workflow,
+      runner: execRunner({ out: workflow.out, err: workflow.err }),
+      ...options.services
     }
-    for (const [name, value] of Object.entries(options.inputs ?? {})) env[`INPUT_${name.toUpperCase()}`] = value
-    const child = spawn(process.execPath, [distEntry], { cwd: options.cwd, env })
+    try {
+      await run(services)
+    } catch (error) {
+      // What node prints for an unhandled rejection of the entry point.
+      workflow.failed = true
+      workflow.stderr += `${(error as Error).stack ?? String(error)}\n`
+    }
+    return { exitCode: workflow.failed ? 1 : 0, stdout: workflow.stdout, stderr: workflow.stderr, outputs: workflow.outputs, summary: workflow.summary }
+  } finally {
+    rmSync(temp, { recursive: true, force: true })
+  }
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((file) => join(dir, file)).filter((file) => file.endsWith('.ts')).sort()
+}
+
+/**
+ * The action built from the current src exactly as `npm run bundle` builds dist/, into a
+ * cache keyed by the sources: smoke tests never run a stale dist/ by accident.
+ */
+export async function freshBuild(): Promise<string> {
+  const hash = createHash('sha256')
+  for (const file of [...sourceFiles(join(repoRoot, 'src')), ...['package.json', 'package-lock.json', 'tsconfig.json'].map((f) => join(repoRoot, f))]) {
+    hash.update(file.slice(repoRoot.length)).update(readFileSync(file))
+  }
+  const out = join(repoRoot, 'node_modules', '.cache', 'live-update-action', hash.digest('hex').slice(0, 16))
+  if (existsSync(join(out, 'index.js'))) return join(out, 'index.js')
+  const bundle: string = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.bundle
+  const [tool, ...args] = bundle.split(/\s+/)
+  const temp = `${out}.tmp-${process.pid}`
+  args[args.indexOf('-o') + 1] = temp
+  mkdirSync(join(out, '..'), { recursive: true })
+  await promisify(execFile)(join(repoRoot, 'node_modules', '.bin', tool), args, { cwd: repoRoot })
+  rmSync(out, { recursive: true, force: true })
+  renameSync(temp, out)
+  return join(out, 'index.js')
+}
+
+/** Runs the bundled action (a fresh build of src, see freshBuild) as a child process, as the runner does. */
+export async function runBuiltAction(options: ActionOptions): Promise<ActionRun> {
+  const entry = await freshBuild()
+  const temp = mkdtempSync(join(tmpdir(), 'action-run-'))
+  try {
+    const env = stepEnvironment(options, temp)
+    const child = spawn(process.execPath, [entry], { cwd: options.cwd, env })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk) => (stdout += chunk))
@@ -69,8 +195,8 @@ export async function runAction(options: ActionOptions): Promise<ActionRun> {
       exitCode,
       stdout,
       stderr,
-      outputs: parseOutputFile(readFileSync(outputPath, 'utf8')),
-      summary: readFileSync(summaryPath, 'utf8')
+      outputs: parseOutputFile(readFileSync(env.GITHUB_OUTPUT, 'utf8')),
+      summary: readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8')
     }
   } finally {
     rmSync(temp, { recursive: true, force: true })

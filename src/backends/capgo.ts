@@ -1,7 +1,7 @@
-import * as core from '@actions/core'
 import { UserError } from '../errors.js'
-import type { CommandRunner } from '../process.js'
+import type { CommandRunner } from '../command-runner.js'
 import type { Backend, ChannelPointer, PublishRequest, PublishResult, RemovalResult } from '../registry/types.js'
+import type { Log } from '../workflow.js'
 
 /** Capgo's official CLI, pinned: a new version is adopted on purpose, after its flags are checked. */
 export const CAPGO_CLI_VERSION = '8.68.1'
@@ -16,6 +16,9 @@ export const CAPGO_FLAGS = {
 export interface CapgoOptions {
   token: string
   runner: CommandRunner
+  /** The environment the CLI runs in (PATH, proxies), with CAPGO_TOKEN added. */
+  env: NodeJS.ProcessEnv
+  log: Log
   cwd: string
   runUrl?: string
   /** Capgo's v2 private key: the CLI encrypts and signs the bundle with it. */
@@ -47,16 +50,16 @@ export class CapgoBackend implements Backend {
   private async cli(args: string[]): Promise<{ exitCode: number; output: string }> {
     const secrets = [this.options.token, this.options.encryptionKey].filter((s): s is string => Boolean(s))
     const shown = args.map((arg) => (secrets.includes(arg) ? '***' : arg))
-    core.info(`[command]npx --yes ${CAPGO_CLI} ${shown.join(' ')}`)
+    this.options.log.info(`[command]npx --yes ${CAPGO_CLI} ${shown.join(' ')}`)
     const result = await this.options.runner.capture('npx', ['--yes', CAPGO_CLI, ...args], {
       cwd: this.options.cwd,
       // The API key goes by CAPGO_TOKEN, never on the command line.
-      env: { ...process.env, CAPGO_TOKEN: this.options.token },
+      env: { ...this.options.env, CAPGO_TOKEN: this.options.token },
       silent: true
     })
     let output = `${result.stdout}\n${result.stderr}`.trim()
     for (const secret of secrets) output = output.split(secret).join('***')
-    if (output) core.info(output)
+    if (output) this.options.log.info(output)
     return { exitCode: result.exitCode, output }
   }
 

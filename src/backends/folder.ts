@@ -17,7 +17,9 @@ export class FolderStore implements ObjectStore {
 
   constructor(
     root: string,
-    private readonly baseUrl?: string
+    private readonly baseUrl: string | undefined,
+    /** Messages name keys relative to this folder (the workspace). */
+    private readonly shownFrom: string
   ) {
     this.root = resolve(root)
   }
@@ -29,7 +31,7 @@ export class FolderStore implements ObjectStore {
   }
 
   describe(key: string): string {
-    return relative(process.cwd(), this.path(key)) || this.path(key)
+    return relative(this.shownFrom, this.path(key)) || this.path(key)
   }
 
   publicUrl(key: string): string {
@@ -117,7 +119,7 @@ export class FolderStore implements ObjectStore {
   }
 }
 
-export function createFolderBackend(root: string, publicUrl?: string): RegistryBackend {
-  const store = new FolderStore(root, publicUrl)
+export function createFolderBackend(root: string, publicUrl?: string, shownFrom: string = root): RegistryBackend {
+  const store = new FolderStore(root, publicUrl, shownFrom)
   return new RegistryBackend('folder', store.root, store)
 }

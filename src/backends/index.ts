@@ -1,29 +1,37 @@
 import { resolve } from 'node:path'
+import type { CommandRunner } from '../command-runner.js'
 import { MissingCredentialsError } from '../errors.js'
-import { actionsRunner, type CommandRunner } from '../process.js'
-import { CapgoBackend } from './capgo.js'
 import type { Inputs } from '../inputs.js'
 import type { Backend } from '../registry/types.js'
+import type { Log } from '../workflow.js'
+import { CapgoBackend } from './capgo.js'
 import { createFolderBackend } from './folder.js'
-import { createS3Backend } from './s3.js'
+import { createS3Backend, type S3Tuning } from './s3.js'
 
-/** The backend the inputs ask for; credentials are checked here, before any work. */
+/** The ports and facts a backend may need besides the inputs. */
 export interface BackendContext {
   runner: CommandRunner
+  env: NodeJS.ProcessEnv
+  log: Log
+  /** The step's working folder: relative registry paths start here. */
+  workspace: string
+  /** The app's folder, where the Capgo CLI runs. */
   cwd: string
   runUrl?: string
+  s3?: S3Tuning
 }
 
-export function createBackend(inputs: Inputs, context: BackendContext = { runner: actionsRunner, cwd: process.cwd() }): Backend {
+/** The backend the inputs ask for; credentials are checked here, before any work. */
+export function createBackend(inputs: Inputs, context: BackendContext): Backend {
   switch (inputs.backend) {
     case 'folder':
-      return createFolderBackend(resolve(inputs.registryPath), inputs.publicUrl)
+      return createFolderBackend(resolve(context.workspace, inputs.registryPath), inputs.publicUrl, context.workspace)
     case 's3':
-      return createS3Backend(inputs.s3, inputs.publicUrl)
+      return createS3Backend(inputs.s3, inputs.publicUrl, context.s3)
     case 'capgo':
       if (!inputs.capgoToken) {
         throw new MissingCredentialsError('The capgo backend has no API key: set the capgo-token input from a secret (Capgo console, API keys).')
       }
-      return new CapgoBackend({ token: inputs.capgoToken, encryptionKey: inputs.capgoEncryptionKey, ...context })
+      return new CapgoBackend({ token: inputs.capgoToken, encryptionKey: inputs.capgoEncryptionKey, runner: context.runner, env: context.env, log: context.log, cwd: context.cwd, runUrl: context.runUrl })
   }
 }

@@ -146,24 +146,22 @@ export class S3Store implements ObjectStore {
   }
 }
 
-function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const value = Number(env[name])
-  return Number.isFinite(value) && value > 0 ? value : undefined
+/** How the S3 backend retries and splits uploads; the defaults suit users, tests shorten them. */
+export interface S3Tuning {
+  retry?: Partial<RetryPolicy>
+  /** Part size of a multipart upload, in bytes. */
+  partSize?: number
+  /** Bundles larger than this go up in parts. */
+  multipartThreshold?: number
 }
 
-export function createS3Backend(s3: S3Inputs, publicUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): RegistryBackend {
+export function createS3Backend(s3: S3Inputs, publicUrl: string | undefined, tuning: S3Tuning = {}): RegistryBackend {
   if (!s3.bucket) throw new UserError('The s3 backend needs a bucket: set the s3-bucket input.')
   if (!s3.accessKeyId || !s3.secretAccessKey) {
     throw new MissingCredentialsError('The s3 backend has no credentials: set s3-access-key-id and s3-secret-access-key (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, e.g. with aws-actions/configure-aws-credentials).')
   }
-  // Knobs for tests of faults and multipart, not inputs: users need not tune them.
-  const retry: RetryPolicy = {
-    ...DEFAULT_RETRY,
-    baseMs: numberFromEnv(env, 'LIVE_UPDATE_RETRY_BASE_MS') ?? DEFAULT_RETRY.baseMs,
-    timeoutMs: numberFromEnv(env, 'LIVE_UPDATE_S3_TIMEOUT_MS') ?? DEFAULT_RETRY.timeoutMs
-  }
+  const retry: RetryPolicy = { ...DEFAULT_RETRY, ...tuning.retry }
   const client = new S3Client(s3.bucket, s3.region, { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, sessionToken: s3.sessionToken }, s3.endpoint, retry)
-  const partSize = numberFromEnv(env, 'LIVE_UPDATE_S3_PART_SIZE')
-  const store = new S3Store(client, s3.prefix, publicUrl, partSize ?? DEFAULT_PART_SIZE, partSize ?? DEFAULT_MULTIPART_THRESHOLD)
+  const store = new S3Store(client, s3.prefix, publicUrl, tuning.partSize ?? DEFAULT_PART_SIZE, tuning.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD)
   return new RegistryBackend('s3', `s3://${s3.bucket}${s3.prefix ? `/${s3.prefix}` : ''}`, store)
 }

@@ -1,8 +1,8 @@
-import * as core from '@actions/core'
 import type { EventContext } from '../context.js'
 import { errorMessage } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import type { RunReport } from '../report.js'
+import type { Log } from '../workflow.js'
 import { buildComment, commentMarker, upsertComment, type CommentResult, type CommentsApi } from './comment.js'
 
 export type CommentsApiFactory = (token: string, repository: string, apiUrl: string) => CommentsApi
@@ -20,7 +20,8 @@ export async function postPreviewComment(
   inputs: Inputs,
   ctx: EventContext,
   makeApi: CommentsApiFactory,
-  redactText: (text: string) => string
+  redactText: (text: string) => string,
+  log: Log
 ): Promise<CommentResult> {
   const pullRequest = report.target?.pullRequest
   if (!pullRequest) return { status: 'disabled', reason: 'not a pull request' }
@@ -32,14 +33,14 @@ export async function postPreviewComment(
     const api = makeApi(inputs.githubToken, ctx.repository, ctx.apiUrl)
     const result = await upsertComment(api, pullRequest.number, marker, redactText(buildComment(report, marker)))
     if (result.status === 'created' || result.status === 'updated') {
-      core.info(`Comment ${result.id} on pull request #${pullRequest.number} ${result.status}${result.removedDuplicates ? `, ${result.removedDuplicates} duplicate(s) removed` : ''}.`)
+      log.info(`Comment ${result.id} on pull request #${pullRequest.number} ${result.status}${result.removedDuplicates ? `, ${result.removedDuplicates} duplicate(s) removed` : ''}.`)
     }
     return result
   } catch (error) {
     const reason = status(error) === 403 || status(error) === 401
       ? `GitHub refused to write the pull request comment (HTTP ${status(error)}): give the workflow \`permissions: pull-requests: write\` (a fork's pull_request token is read-only); the publish itself is in the outputs and the job summary.`
       : `The pull request comment could not be written (${redactText(errorMessage(error))}); the publish itself is in the outputs and the job summary.`
-    core.warning(reason)
+    log.warning(reason)
     return { status: 'failed', reason }
   }
 }
