@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { rmSync } from 'node:fs'
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildComment, commentMarker } from '../src/github/comment.js'
 import type { RunReport } from '../src/report.js'
@@ -55,8 +55,28 @@ describe('pull-request preview comments through the built action', () => {
     expect(comment.body).toContain(result.outputs.checksum)
     expect(comment.body).toContain("CapacitorUpdater.setChannel({ channel: 'pr-2' })")
     expect(comment.body).toContain('[Workflow run](https://github.com/Codertocat/Hello-World/actions/runs/1234)')
-    expect(comment.body).toContain('✅ Can ship as a live update')
+    expect(comment.body).toContain('**Can ship as a live update.** Published `1.0.0-pr.2.5` to channel `pr-2`')
     expect(result.stdout.replace(/::add-mask::.*\n/g, '') + result.summary).not.toContain(TOKEN)
+  })
+
+  it('says what changed in the bundle against what production runs', async () => {
+    const release = await runAction({
+      cwd: workspace,
+      eventName: 'push',
+      ref: 'refs/tags/v1.0.0',
+      payload: pushPayload('refs/tags/v1.0.0'),
+      inputs: { 'working-directory': 'app', 'registry-path': join(workspace, '.live-updates') }
+    })
+    expect(release.exitCode).toBe(0)
+    appendFileSync(join(workspace, 'app', 'src', 'app.js'), `\nconsole.log(${JSON.stringify('x'.repeat(3000))})\n`)
+    writeFileSync(join(workspace, 'app', 'src', 'checkout.html'), '<p>checkout</p>\n')
+    const result = await pr('opened')
+    expect(result.exitCode).toBe(0)
+    const body = ours()[0].body
+    expect(body).toMatch(/Published `1\.0\.0-pr\.2\.5` to channel `pr-2`: [\d.]+ KiB download, \+\d+ B against `production` \(`1\.0\.0`\), 2 files changed\./)
+    expect(body).toMatch(/Against `production` \(`1\.0\.0`\), what its devices run now: 1 added, 1 changed, \d+ unchanged\./)
+    expect(body).toMatch(/\| `app\.js` \| changed \| [\d.]+ KiB \| \+2\.9 KiB \|\n\| `checkout\.html` \| added \| 16 B \| \+16 B \|/)
+    expect(result.stdout).toMatch(/Compare: against production 1\.0\.0: 2 file\(s\) changed/)
   })
 
   it('updates the same comment on synchronize, past more than one page of comments', async () => {
@@ -146,7 +166,7 @@ describe('an ineligible pull request, end to end', () => {
       })
       expect(result.exitCode).toBe(1)
       const [comment] = github.comments
-      expect(comment.body).toMatch(/### ⛔ Needs a store release\n\nThis change touches native code, which a live update cannot deliver\. The step failed and nothing was published/)
+      expect(comment.body).toMatch(/## ⛔ Live update of `com.example.repo`\n\n\*\*Needs a store release\.\*\* The step failed and nothing was published/)
       expect(comment.body).toContain('- ios/App/Podfile changed')
       expect(result.outputs['comment-id']).toBe(String(comment.id))
       expect(github.invalid).toEqual([])

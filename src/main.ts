@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import { createBackend, type BackendContext } from './backends/index.js'
 import { resolveWebDir, runBuild } from './build.js'
 import { packWebDir, type PackedBundle } from './bundle/pack.js'
+import { compareWithChannel, comparisonChannels, describeComparison } from './bundle/diff.js'
 import { parseSigningKey, signAndVerify } from './bundle/sign.js'
 import { readEventContext, runUrl, type EventContext } from './context.js'
 import { checkEligibility, type Verdict } from './eligibility/index.js'
@@ -145,6 +146,7 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
   const bundle: PackedBundle = await stages.run('Pack', async () => packWebDir(webDir, join(await workDir(), 'bundle.zip')), (b) =>
     `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}`)
   const summary = { size: bundle.size, checksum: bundle.checksum, fileCount: bundle.files.length }
+  report.bundleComparison = await stages.run('Compare', () => compareWithChannel(backend, appId, comparisonChannels(target), bundle), describeComparison)
   const signed = signingKey
     ? await stages.run('Sign', () => signAndVerify(bundle.archivePath, signingKey), (s) => `${s.algorithm} signature verified with the derived public key`)
     : undefined
@@ -197,6 +199,7 @@ export async function run(services: Services = actionServices()): Promise<void> 
   try {
     inputs = getInputs(inputReader(services.env), services.env, (value) => workflow.setSecret(value))
     report.backend = inputs.backend
+    report.workingDirectory = inputs.workingDirectory
     ctx = readEventContext(services.env)
     report.runUrl = runUrl(ctx)
     report.outcome = await publishPath(inputs, ctx, services, stages, report, workDir)

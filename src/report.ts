@@ -1,3 +1,4 @@
+import type { BundleComparison } from './bundle/diff.js'
 import type { Verdict } from './eligibility/index.js'
 import type { PublishResult, RemovalResult } from './registry/types.js'
 import type { StageTiming } from './stages.js'
@@ -18,6 +19,8 @@ export type Outcome =
 
 export interface RunReport {
   appId?: string
+  /** The app's folder: in a monorepo, what tells two apps' comments apart. */
+  workingDirectory?: string
   backend: string
   backendLocation?: string
   target?: Target
@@ -27,4 +30,6 @@ export interface RunReport {
   runUrl?: string
   /** Present when the bundle was signed: devices verify with this public key. */
   signing?: { algorithm: string; publicKeyPem: string }
+  /** This bundle against what the devices it will reach run now. */
+  bundleComparison?: BundleComparison
 }

@@ -1,121 +1,89 @@
+import { registryKeys } from '../registry/layout.js'
 import type { RunReport } from '../report.js'
-import { formatBytes, formatDuration } from '../stages.js'
-import { code, escapeMarkdown } from './markdown.js'
+import { formatDuration } from '../stages.js'
+import { bundleChangeLines } from './bundle-changes.js'
+import { headlineLines } from './headline.js'
+import { howToTestLines } from './how-to-test.js'
+import { code, escapeMarkdown, folded, table } from './markdown.js'
 
 const FOLD_REASONS_OVER = 5
 
-function sizeWithDelta(size: number, before?: number): string {
-  const text = `${formatBytes(size)} (${size} bytes)`
-  if (before === undefined) return text
-  const delta = size - before
-  if (delta === 0) return `${text}, unchanged`
-  return `${text}, ${delta > 0 ? '+' : '−'}${formatBytes(Math.abs(delta))} against the channel's previous bundle`
-}
-
-/** What the action did with a change that needs a store release. */
-function actionTaken(report: RunReport): string {
-  switch (report.outcome.kind) {
-    case 'published':
-      return 'It was published anyway (on-native-change: publish), marked with its new native fingerprint: only devices with a matching native build should take it.'
-    case 'skipped':
-      return 'Nothing was published (on-native-change: skip).'
-    default:
-      return 'The step failed and nothing was published (on-native-change: fail).'
-  }
-}
-
-function verdictLines(report: RunReport): string[] {
+/** Why a change needs a store release, right under the headline that says so. */
+function reasonLines(report: RunReport): string[] {
   const { verdict } = report
-  if (!verdict) return []
+  if (!verdict || verdict.eligible) return []
   const reasons = verdict.reasons.map((reason) => `- ${escapeMarkdown(reason.message)}`)
-  const folded = reasons.length > FOLD_REASONS_OVER
-    ? ['<details><summary>' + `${reasons.length} reasons` + '</summary>', '', ...reasons, '', '</details>']
-    : reasons
-  const head = verdict.eligible
-    ? ['### ✅ Can ship as a live update']
-    : ['### ⛔ Needs a store release', '', `This change touches native code, which a live update cannot deliver. ${actionTaken(report)}`]
-  const facts = `Framework: ${escapeMarkdown(verdict.framework)}. Baseline: ${escapeMarkdown(verdict.baseline.description)}.` +
-    (verdict.fingerprint ? ` Native fingerprint ${code(verdict.fingerprint.slice(0, 16))}.` : '')
-  return [...head, '', ...folded, ...(folded.length ? [''] : []), ...verdict.notes.map((note) => `- ℹ️ ${escapeMarkdown(note)}`), facts, '']
-}
-
-function deviceLines(channel: string): string[] {
-  if (channel === 'production') return []
   return [
-    'Put a test device on this channel with @capgo/capacitor-updater:',
+    '### Why it needs a store release',
     '',
-    '```ts',
-    `await CapacitorUpdater.setChannel({ channel: '${channel.replace(/[^A-Za-z0-9._-]/g, '')}' })`,
-    '```',
+    'This change touches native code, which a live update cannot deliver:',
+    '',
+    ...(reasons.length > FOLD_REASONS_OVER ? folded(`${reasons.length} reasons`, reasons) : reasons),
     ''
   ]
 }
 
-function outcomeLines(report: RunReport): string[] {
-  const { outcome, target } = report
-  switch (outcome.kind) {
-    case 'published': {
-      const { result, bundle } = outcome
-      const rows = [
-        ['Channel', code(result.pointer.channel)],
-        ['Version', code(result.pointer.version)],
-        ['Commit', code(result.pointer.commit.slice(0, 7) || 'unknown')],
-        ['Size', `${sizeWithDelta(bundle.size, result.previousPointer?.version === result.pointer.version ? undefined : result.previousPointer?.size)}, ${bundle.fileCount} files`],
-        ['Checksum (sha256)', code(bundle.checksum)],
-        ['Bundle URL', code(result.bundleUrl)]
-      ]
-      const headline = result.status === 'unchanged'
-        ? `Version ${code(result.pointer.version)} was already published to ${code(result.pointer.channel)}: nothing changed.`
-        : `Published ${code(result.pointer.version)} to channel ${code(result.pointer.channel)}.`
-      return [headline, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '', ...deviceLines(result.pointer.channel)]
-    }
-    case 'skipped':
-      return [`Nothing was published${target ? ` to ${code(target.channel)}` : ''}: ${escapeMarkdown(outcome.reason)}.`, '']
-    case 'removed': {
-      const { removal } = outcome
-      const versions = removal.removedVersions.map(code).join(', ') || 'none'
-      return [
-        removal.removedPointer
-          ? `The preview was removed: channel ${code(target?.channel ?? '')} and its bundles (${versions}).`
-          : `The preview was removed: channel ${code(target?.channel ?? '')} had nothing published; bundles removed: ${versions}.`,
-        ''
-      ]
-    }
-    case 'failed':
-      return [`❌ ${escapeMarkdown(outcome.error)}`, '']
-  }
+function noteLines(report: RunReport): string[] {
+  const notes = report.verdict?.notes ?? []
+  return notes.length ? [...notes.map((note) => `- ℹ️ ${escapeMarkdown(note)}`), ''] : []
 }
 
-/** The content shared by the job summary and the pull-request comment. */
-export function buildReportBody(report: RunReport, now: Date = new Date()): string {
-  const title = `## Live update${report.appId ? ` of ${code(report.appId)}` : ''}`
-  const origin = report.target ? `Target: ${escapeMarkdown(report.target.origin)}, backend ${code(report.backend)}.` : `Backend ${code(report.backend)}.`
-  const verdictFirst = report.verdict && !report.verdict.eligible
-  const body = verdictFirst
-    ? [...verdictLines(report), ...outcomeLines(report)]
-    : [...outcomeLines(report), ...verdictLines(report)]
-  const run = report.runUrl ? `[Workflow run](${report.runUrl}) · ` : ''
-  return [title, '', origin, '', ...body, ...signingLines(report), `${run}${now.toISOString().replace('T', ' ').slice(0, 16)} UTC`, ''].join('\n')
+/** A link only where a tester's browser can reach it; the folder registry's file:// stays on the runner. */
+function bundleLocation(report: RunReport, url: string, version: string): string {
+  if (/^https?:\/\//.test(url)) return `[bundle.zip](${url.replace(/[()\s|<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)})`
+  if (report.backend === 'folder') return `${code(registryKeys.bundle(report.appId ?? '', version))} in the folder registry (set public-url to link it)`
+  return code(url)
+}
+
+function detailLines(report: RunReport): string[] {
+  const { outcome, verdict, target } = report
+  const rows: string[][] = []
+  if (target) rows.push(['Target', `${escapeMarkdown(target.origin)}, backend ${code(report.backend)}`])
+  else rows.push(['Backend', code(report.backend)])
+  if (outcome.kind === 'published') {
+    const { pointer, bundleUrl } = outcome.result
+    rows.push(
+      ['Channel', code(pointer.channel)],
+      ['Version', code(pointer.version)],
+      ['Commit', code(pointer.commit.slice(0, 7) || 'unknown')],
+      ['Bundle', bundleLocation(report, bundleUrl, pointer.version)],
+      ['Files', String(outcome.bundle.fileCount)],
+      ['Archive checksum (sha256)', code(outcome.bundle.checksum)]
+    )
+  }
+  if (verdict) {
+    rows.push(['Framework', escapeMarkdown(verdict.framework)], ['Native baseline', escapeMarkdown(verdict.baseline.description)])
+    if (verdict.fingerprint) rows.push(['Native fingerprint', code(verdict.fingerprint.slice(0, 16))])
+  }
+  return [...folded('Details', table(['Detail', 'Value'], rows)), '']
 }
 
 function signingLines(report: RunReport): string[] {
   if (!report.signing) return []
+  const key = ['```', report.signing.publicKeyPem.trim().replace(/`/g, ''), '```']
+  return [...folded(`Signed with ${report.signing.algorithm}: the public key devices verify with`, key), '']
+}
+
+/** The content shared by the job summary and the pull-request comment. */
+export function buildReportBody(report: RunReport, now: Date = new Date()): string {
+  const run = report.runUrl ? `[Workflow run](${report.runUrl}) · ` : ''
   return [
-    `### Signature: ${report.signing.algorithm}`,
-    '',
-    'The bundle is signed; devices verify it with this public key:',
-    '',
-    '```',
-    report.signing.publicKeyPem.trim().replace(/`/g, ''),
-    '```',
+    ...headlineLines(report),
+    ...reasonLines(report),
+    ...howToTestLines(report),
+    ...bundleChangeLines(report.outcome.kind === 'published' ? report.bundleComparison : undefined),
+    ...noteLines(report),
+    ...detailLines(report),
+    ...signingLines(report),
+    `${run}${now.toISOString().replace('T', ' ').slice(0, 16)} UTC`,
     ''
-  ]
+  ].join('\n')
 }
 
 /** The job summary: the same content on every event, pull request or not, with the stage timings. */
 export function buildSummary(report: RunReport, now?: Date): string {
   const timings = report.timings.length
-    ? ['### Stages', '', '| stage | outcome | time |', '|---|---|---|', ...report.timings.map((t) => `| ${t.name} | ${escapeMarkdown(t.outcome)} | ${formatDuration(t.ms)} |`), '']
+    ? ['### Stages', '', ...table(['Stage', 'Outcome', 'Time'], report.timings.map((t) => [t.name, escapeMarkdown(t.outcome), formatDuration(t.ms)])), '']
     : []
   return [buildReportBody(report, now), ...timings].join('\n')
 }

@@ -1,0 +1,64 @@
+import type { RunReport } from '../report.js'
+import { formatBytes } from '../stages.js'
+import { comparedWith } from './bundle-changes.js'
+import { code, escapeMarkdown, sizeDelta } from './markdown.js'
+
+/** Published: the download, its change against what devices run now, and how many files changed. */
+function sizeFacts(report: RunReport, size: number): string {
+  const facts = [`${formatBytes(size)} download`]
+  const comparison = report.bundleComparison
+  if (comparison?.kind === 'compared') {
+    facts.push(`${sizeDelta(size - comparison.archive.before)} against ${comparedWith(comparison)}`)
+    const count = comparison.changes.length
+    facts.push(count === 0 ? 'no file changed' : `${count} file${count > 1 ? 's' : ''} changed`)
+  }
+  return facts.join(', ')
+}
+
+/**
+ * The title and the one line a reviewer reads: verdict, channel, version, size and its
+ * change. The emoji in the title says the same as the bold words, for a glance.
+ */
+export function headlineLines(report: RunReport): string[] {
+  const { outcome, verdict, target } = report
+  const app = report.appId ? ` of ${code(report.appId)}` : ''
+  const where = report.workingDirectory && report.workingDirectory !== '.' ? ` in ${code(report.workingDirectory)}` : ''
+  const needsStore = verdict !== undefined && !verdict.eligible
+  let icon: string
+  let line: string
+  switch (outcome.kind) {
+    case 'published': {
+      const { pointer, status } = outcome.result
+      const published = status === 'unchanged'
+        ? `Version ${code(pointer.version)} was already published to ${code(pointer.channel)}: nothing changed.`
+        : `Published ${code(pointer.version)} to channel ${code(pointer.channel)}${needsStore ? ' anyway (on-native-change: publish)' : ''}: ${sizeFacts(report, outcome.bundle.size)}.`
+      icon = needsStore ? '⚠️' : '✅'
+      line = needsStore
+        ? `**Needs a store release.** ${published} Only devices with the new native build should take it.`
+        : `**Can ship as a live update.** ${published}`
+      break
+    }
+    case 'skipped':
+      icon = needsStore ? '⛔' : '⏭️'
+      line = needsStore
+        ? '**Needs a store release.** Nothing was published (on-native-change: skip).'
+        : `**Nothing was published**${target ? ` to ${code(target.channel)}` : ''}: ${escapeMarkdown(outcome.reason)}.`
+      break
+    case 'removed': {
+      const versions = outcome.removal.removedVersions.map(code).join(', ') || 'none'
+      const channel = code(target?.channel ?? '')
+      icon = '🧹'
+      line = outcome.removal.removedPointer
+        ? `The preview was removed: channel ${channel} and its bundles (${versions}).`
+        : `The preview was removed: channel ${channel} had nothing published; bundles removed: ${versions}.`
+      break
+    }
+    case 'failed':
+      icon = needsStore ? '⛔' : '❌'
+      line = needsStore
+        ? '**Needs a store release.** The step failed and nothing was published (on-native-change: fail).'
+        : `**The live update failed:** ${escapeMarkdown(outcome.error)}`
+      break
+  }
+  return [`## ${icon} Live update${app}${where}`, '', line, '']
+}
