@@ -12,7 +12,7 @@ export interface FileChange {
   delta: number
 }
 
-export interface SizeChange {
+interface SizeChange {
   before: number
   after: number
 }

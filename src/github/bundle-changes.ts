@@ -11,7 +11,7 @@ export function comparedWith(comparison: Compared): string {
   return `${code(comparison.channel)} (${code(comparison.version)})`
 }
 
-export function countChanges(changes: FileChange[]): string {
+function countChanges(changes: FileChange[]): string {
   const counts = (['added', 'removed', 'changed'] as const)
     .map((kind) => [kind, changes.filter((change) => change.kind === kind).length] as const)
     .filter(([, count]) => count > 0)

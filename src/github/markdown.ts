@@ -23,7 +23,7 @@ export function code(text: string): string {
  * A table row. GFM splits cells on `|` before it reads code spans, so a pipe in a cell
  * (a file name in backticks) must be escaped even there; escapeMarkdown's `\|` already is.
  */
-export function tableRow(cells: string[]): string {
+function tableRow(cells: string[]): string {
   return `| ${cells.map((cell) => cell.replace(/(?<!\\)\|/g, '\\|')).join(' | ')} |`
 }
 
