@@ -100055,7 +100055,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3978);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7090);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -100064,7 +100064,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3978:
+/***/ 7090:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -101215,6 +101215,210 @@ async function packWebDir(webDir, archivePath, limits = DEFAULT_LIMITS) {
     return { archivePath, checksum: output.hash.digest('hex'), size: output.bytes, files };
 }
 
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+;// CONCATENATED MODULE: ./src/validate.ts
+
+
+const SEGMENT = /^[A-Za-z0-9._-]+$/;
+/**
+ * App ids, channels and versions become path segments (and S3 keys) in the registry:
+ * only a safe alphabet, and never `.`/`..`, so no value can climb out of its folder.
+ */
+function checkSegment(input, value, fix) {
+    if (!SEGMENT.test(value) || value.includes('..') || value === '.') {
+        throw new UserError(`The ${input} "${value}" may only use letters, digits, ".", "_" and "-" (and no ".."): ${fix}.`);
+    }
+    if (value.length > 128) {
+        throw new UserError(`The ${input} "${value.slice(0, 40)}…" is longer than 128 characters: ${fix}.`);
+    }
+    return value;
+}
+function checkVersion(input, value) {
+    const cleaned = value.startsWith('v') ? value.slice(1) : value;
+    if (semver_default().valid(cleaned) !== cleaned) {
+        throw new UserError(`The ${input} "${value}" is not a semantic version: use a version like 1.2.3 or 1.2.3-beta.1.`);
+    }
+    return checkSegment(input, cleaned, 'use a version like 1.2.3');
+}
+
+;// CONCATENATED MODULE: ./src/target.ts
+
+
+
+const CHANNEL_MAX = 64;
+/** A branch name as a channel: lower case, `[a-z0-9._-]`, at most 64 characters. */
+function channelFromBranch(branch) {
+    const safe = branch
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/\.{2,}/g, '.')
+        .replace(/^[-.]+|[-.]+$/g, '')
+        .slice(0, CHANNEL_MAX)
+        .replace(/[-.]+$/g, '');
+    return safe || 'branch';
+}
+/** A branch name as semver pre-release identifiers: `[0-9a-z-]`, dot-separated, no empty parts. */
+function prereleaseFromBranch(branch) {
+    return (branch
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, CHANNEL_MAX) || 'branch');
+}
+function baseVersion(packageVersion) {
+    const parsed = packageVersion ? semver_default().parse(packageVersion) : null;
+    if (!parsed) {
+        throw new UserError(`The package.json version "${packageVersion ?? ''}" is not a semantic version: set "version" in package.json to one like 1.2.3, or give the version input.`);
+    }
+    return `${parsed.major}.${parsed.minor}.${parsed.patch}`;
+}
+function pullRequestInfo(payload) {
+    const pr = payload.pull_request ?? {};
+    const headRepo = pr.head?.repo?.full_name;
+    const baseRepo = pr.base?.repo?.full_name ?? payload.repository?.full_name;
+    return {
+        number: Number(pr.number ?? payload.number),
+        title: String(pr.title ?? ''),
+        headRef: String(pr.head?.ref ?? ''),
+        headSha: String(pr.head?.sha ?? ''),
+        baseSha: String(pr.base?.sha ?? ''),
+        baseRef: String(pr.base?.ref ?? ''),
+        fromFork: Boolean(headRepo && baseRepo && headRepo !== baseRepo)
+    };
+}
+function branchVersion(branch, ctx, packageVersion) {
+    const version = `${baseVersion(packageVersion)}-${prereleaseFromBranch(branch)}.${ctx.runNumber}`;
+    return checkVersion('version made from the branch name', version);
+}
+/** DESIGN.md's table: channel and version from the event; the inputs override. */
+function resolveTarget(ctx, overrides, packageVersion) {
+    const commit = ctx.sha;
+    const isPullRequest = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target';
+    if (isPullRequest) {
+        const pr = pullRequestInfo(ctx.payload);
+        if (!Number.isInteger(pr.number) || pr.number <= 0) {
+            throw new UserError(`The ${ctx.eventName} event payload (GITHUB_EVENT_PATH) has no pull request number: run the action on a pull_request event or set the channel input.`);
+        }
+        const channel = overrides.channel ?? `pr-${pr.number}`;
+        if (ctx.payload.action === 'closed') {
+            return { mode: 'cleanup', channel, commit, origin: `pull request #${pr.number} closed`, pullRequest: pr };
+        }
+        const version = overrides.version ?? `${baseVersion(packageVersion)}-pr.${pr.number}.${ctx.runNumber}`;
+        return { mode: 'publish', channel, version, commit: pr.headSha || commit, origin: `pull request #${pr.number}`, pullRequest: pr };
+    }
+    if (ctx.eventName === 'push' && ctx.ref.startsWith('refs/tags/')) {
+        const tag = ctx.ref.slice('refs/tags/'.length);
+        const version = overrides.version ?? tagVersion(tag);
+        return { mode: 'publish', channel: overrides.channel ?? 'production', version, commit, origin: `tag ${tag}` };
+    }
+    if (ctx.eventName === 'push' && ctx.ref.startsWith('refs/heads/')) {
+        const branch = ctx.ref.slice('refs/heads/'.length);
+        return {
+            mode: 'publish',
+            channel: overrides.channel ?? channelFromBranch(branch),
+            version: overrides.version ?? branchVersion(branch, ctx, packageVersion),
+            commit,
+            origin: `push to branch ${branch}`
+        };
+    }
+    if (!overrides.channel) {
+        throw new UserError(`A ${ctx.eventName} run has no channel of its own: set the channel input (for example channel: beta).`);
+    }
+    const branch = ctx.ref.replace(/^refs\/(heads|tags)\//, '') || 'manual';
+    return {
+        mode: 'publish',
+        channel: overrides.channel,
+        version: overrides.version ?? branchVersion(branch, ctx, packageVersion),
+        commit,
+        origin: `${ctx.eventName} run`
+    };
+}
+function tagVersion(tag) {
+    const candidate = tag.startsWith('v') ? tag.slice(1) : tag;
+    if (semver_default().valid(candidate) !== candidate) {
+        throw new UserError(`The tag "${tag}" is not a version: name release tags like v1.2.3, or set the version input.`);
+    }
+    return checkVersion('version from the tag', candidate);
+}
+
+;// CONCATENATED MODULE: ./src/bundle/diff.ts
+
+
+function diffFiles(before, after) {
+    const old = new Map(before.map((file) => [file.path, file]));
+    const changes = [];
+    let unchanged = 0;
+    for (const file of after) {
+        const previous = old.get(file.path);
+        old.delete(file.path);
+        if (!previous)
+            changes.push({ path: file.path, kind: 'added', size: file.size, delta: file.size });
+        else if (previous.sha256 !== file.sha256)
+            changes.push({ path: file.path, kind: 'changed', size: file.size, delta: file.size - previous.size });
+        else
+            unchanged++;
+    }
+    for (const file of old.values())
+        changes.push({ path: file.path, kind: 'removed', size: 0, delta: -file.size });
+    changes.sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || a.path.localeCompare(b.path));
+    return { changes, unchanged };
+}
+/**
+ * The channels whose devices a change reaches, in order of preference: a pull request
+ * will reach production's devices (or the base branch's, when production has none);
+ * anything else replaces what its own channel runs.
+ */
+function comparisonChannels(target) {
+    if (!target.pullRequest)
+        return [target.channel];
+    const base = target.pullRequest.baseRef ? channelFromBranch(target.pullRequest.baseRef) : undefined;
+    return [...new Set(['production', ...(base ? [base] : [])])];
+}
+const sum = (files) => files.reduce((total, file) => total + file.size, 0);
+/**
+ * Reads the first of the channels that has a bundle, and compares its file list with this
+ * bundle's. A registry that cannot be read here costs the comparison, never the publish.
+ */
+async function compareWithChannel(backend, appId, channels, bundle) {
+    try {
+        return await readAndCompare(backend, appId, channels, bundle);
+    }
+    catch (error) {
+        return { kind: 'none', reason: `the registry could not be read (${errorMessage(error).replace(/\.$/, '')})` };
+    }
+}
+async function readAndCompare(backend, appId, channels, bundle) {
+    for (const channel of channels) {
+        const pointer = await backend.readPointer(appId, channel);
+        if (!pointer)
+            continue;
+        const manifest = await backend.readManifest(appId, pointer.version);
+        if (!manifest?.files)
+            return { kind: 'none', reason: `the manifest of ${pointer.version} on ${channel} has no file list` };
+        return {
+            kind: 'compared',
+            channel,
+            version: pointer.version,
+            ...diffFiles(manifest.files, bundle.files),
+            content: { before: sum(manifest.files), after: sum(bundle.files) },
+            archive: { before: pointer.size, after: bundle.size }
+        };
+    }
+    if (backend.name === 'capgo')
+        return { kind: 'none', reason: 'the capgo backend does not read channels back' };
+    const reason = channels.length === 1 ? `${channels[0]} has no bundle yet` : `neither ${channels.join(' nor ')} has a bundle yet`;
+    return { kind: 'none', reason };
+}
+/** The Compare stage's line in the log. */
+function describeComparison(comparison) {
+    if (comparison.kind === 'none')
+        return `nothing to compare with: ${comparison.reason}`;
+    const { changes, unchanged, archive } = comparison;
+    return `against ${comparison.channel} ${comparison.version}: ${changes.length} file(s) changed, ${unchanged} unchanged, archive ${archive.before} → ${archive.after} bytes`;
+}
+
 ;// CONCATENATED MODULE: ./src/bundle/sign.ts
 
 
@@ -101329,9 +101533,6 @@ function runUrl(ctx) {
     return `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`;
 }
 
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
 ;// CONCATENATED MODULE: ./src/project.ts
 
 
@@ -106996,6 +107197,7 @@ function formatBytes(bytes) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/markdown.ts
+
 /**
  * Text from a pull request (titles, branch names) or from files goes into comments and
  * summaries: escape everything markdown or HTML could act on, so it stays text.
@@ -107013,50 +107215,152 @@ function escapeMarkdown(text) {
 function code(text) {
     return `\`${text.replace(/[`\r\n]/g, "'")}\``;
 }
-
-;// CONCATENATED MODULE: ./src/github/summary.ts
-
-
-const FOLD_REASONS_OVER = 5;
-function sizeWithDelta(size, before) {
-    const text = `${formatBytes(size)} (${size} bytes)`;
-    if (before === undefined)
-        return text;
-    const delta = size - before;
+/**
+ * A table row. GFM splits cells on `|` before it reads code spans, so a pipe in a cell
+ * (a file name in backticks) must be escaped even there; escapeMarkdown's `\|` already is.
+ */
+function tableRow(cells) {
+    return `| ${cells.map((cell) => cell.replace(/(?<!\\)\|/g, '\\|')).join(' | ')} |`;
+}
+/** A table with a real header row: GFM draws an empty one as a blank bar. */
+function table(header, rows, align = []) {
+    const rule = header.map((_, i) => (align[i] === 'right' ? '---:' : '---'));
+    return [tableRow(header), `|${rule.join('|')}|`, ...rows.map(tableRow)];
+}
+/** Folded content: the blank lines let GitHub render the markdown inside the HTML block. */
+function folded(summary, lines) {
+    return [`<details><summary>${summary}</summary>`, '', ...lines, '', '</details>'];
+}
+/** A size change such as `+1.2 KiB`, `−300 B` or `±0 B`. */
+function sizeDelta(delta) {
     if (delta === 0)
-        return `${text}, unchanged`;
-    return `${text}, ${delta > 0 ? '+' : '−'}${formatBytes(Math.abs(delta))} against the channel's previous bundle`;
+        return '±0 B';
+    return `${delta > 0 ? '+' : '−'}${formatBytes(Math.abs(delta))}`;
 }
-/** What the action did with a change that needs a store release. */
-function actionTaken(report) {
-    switch (report.outcome.kind) {
-        case 'published':
-            return 'It was published anyway (on-native-change: publish), marked with its new native fingerprint: only devices with a matching native build should take it.';
-        case 'skipped':
-            return 'Nothing was published (on-native-change: skip).';
-        default:
-            return 'The step failed and nothing was published (on-native-change: fail).';
-    }
+
+;// CONCATENATED MODULE: ./src/github/bundle-changes.ts
+
+
+const SHOWN_FILES = 10;
+/** `production` (`1.4.1`): what the comparison was made against. */
+function comparedWith(comparison) {
+    return `${code(comparison.channel)} (${code(comparison.version)})`;
 }
-function verdictLines(report) {
-    const { verdict } = report;
-    if (!verdict)
+function countChanges(changes) {
+    const counts = ['added', 'removed', 'changed']
+        .map((kind) => [kind, changes.filter((change) => change.kind === kind).length])
+        .filter(([, count]) => count > 0);
+    return counts.map(([kind, count]) => `${count} ${kind}`).join(', ');
+}
+function fileTable(changes) {
+    return table(['File', 'Change', 'Size', 'Size change'], changes.map((change) => [code(change.path), change.kind, change.kind === 'removed' ? '' : formatBytes(change.size), sizeDelta(change.delta)]), ['left', 'left', 'right', 'right']);
+}
+/** The section a reviewer reads to see what reaches devices: files, then totals. */
+function bundleChangeLines(comparison) {
+    if (!comparison)
         return [];
-    const reasons = verdict.reasons.map((reason) => `- ${escapeMarkdown(reason.message)}`);
-    const folded = reasons.length > FOLD_REASONS_OVER
-        ? ['<details><summary>' + `${reasons.length} reasons` + '</summary>', '', ...reasons, '', '</details>']
-        : reasons;
-    const head = verdict.eligible
-        ? ['### ✅ Can ship as a live update']
-        : ['### ⛔ Needs a store release', '', `This change touches native code, which a live update cannot deliver. ${actionTaken(report)}`];
-    const facts = `Framework: ${escapeMarkdown(verdict.framework)}. Baseline: ${escapeMarkdown(verdict.baseline.description)}.` +
-        (verdict.fingerprint ? ` Native fingerprint ${code(verdict.fingerprint.slice(0, 16))}.` : '');
-    return [...head, '', ...folded, ...(folded.length ? [''] : []), ...verdict.notes.map((note) => `- ℹ️ ${escapeMarkdown(note)}`), facts, ''];
+    if (comparison.kind === 'none')
+        return ['### What changed in the bundle', '', `Nothing to compare with: ${comparison.reason}.`, ''];
+    const { changes, unchanged, content, archive } = comparison;
+    const intro = changes.length
+        ? `Against ${comparedWith(comparison)}, what its devices run now: ${countChanges(changes)}, ${unchanged} unchanged.`
+        : `No file changed against ${comparedWith(comparison)}, what its devices run now.`;
+    const shown = changes.slice(0, SHOWN_FILES);
+    const rest = changes.slice(SHOWN_FILES);
+    const totals = table(['Total', 'Before', 'After', 'Change'], [
+        ['Files, unpacked', formatBytes(content.before), formatBytes(content.after), sizeDelta(content.after - content.before)],
+        ['Archive, what a device downloads', formatBytes(archive.before), formatBytes(archive.after), sizeDelta(archive.after - archive.before)]
+    ], ['left', 'right', 'right', 'right']);
+    return [
+        '### What changed in the bundle',
+        '',
+        intro,
+        '',
+        ...(shown.length ? [...fileTable(shown), ''] : []),
+        ...(rest.length ? [...folded(`${rest.length} more file${rest.length > 1 ? 's' : ''}`, fileTable(rest)), ''] : []),
+        ...totals,
+        ''
+    ];
 }
-function deviceLines(channel) {
+
+;// CONCATENATED MODULE: ./src/github/headline.ts
+
+
+
+/** Published: the download, its change against what devices run now, and how many files changed. */
+function sizeFacts(report, size) {
+    const facts = [`${formatBytes(size)} download`];
+    const comparison = report.bundleComparison;
+    if (comparison?.kind === 'compared') {
+        facts.push(`${sizeDelta(size - comparison.archive.before)} against ${comparedWith(comparison)}`);
+        const count = comparison.changes.length;
+        facts.push(count === 0 ? 'no file changed' : `${count} file${count > 1 ? 's' : ''} changed`);
+    }
+    return facts.join(', ');
+}
+/**
+ * The title and the one line a reviewer reads: verdict, channel, version, size and its
+ * change. The emoji in the title says the same as the bold words, for a glance.
+ */
+function headlineLines(report) {
+    const { outcome, verdict, target } = report;
+    const app = report.appId ? ` of ${code(report.appId)}` : '';
+    const where = report.workingDirectory && report.workingDirectory !== '.' ? ` in ${code(report.workingDirectory)}` : '';
+    const needsStore = verdict !== undefined && !verdict.eligible;
+    let icon;
+    let line;
+    switch (outcome.kind) {
+        case 'published': {
+            const { pointer, status } = outcome.result;
+            const published = status === 'unchanged'
+                ? `Version ${code(pointer.version)} was already published to ${code(pointer.channel)}: nothing changed.`
+                : `Published ${code(pointer.version)} to channel ${code(pointer.channel)}${needsStore ? ' anyway (on-native-change: publish)' : ''}: ${sizeFacts(report, outcome.bundle.size)}.`;
+            icon = needsStore ? '⚠️' : '✅';
+            line = needsStore
+                ? `**Needs a store release.** ${published} Only devices with the new native build should take it.`
+                : `**Can ship as a live update.** ${published}`;
+            break;
+        }
+        case 'skipped':
+            icon = needsStore ? '⛔' : '⏭️';
+            line = needsStore
+                ? '**Needs a store release.** Nothing was published (on-native-change: skip).'
+                : `**Nothing was published**${target ? ` to ${code(target.channel)}` : ''}: ${escapeMarkdown(outcome.reason)}.`;
+            break;
+        case 'removed': {
+            const versions = outcome.removal.removedVersions.map(code).join(', ') || 'none';
+            const channel = code(target?.channel ?? '');
+            icon = '🧹';
+            line = outcome.removal.removedPointer
+                ? `The preview was removed: channel ${channel} and its bundles (${versions}).`
+                : `The preview was removed: channel ${channel} had nothing published; bundles removed: ${versions}.`;
+            break;
+        }
+        case 'failed':
+            icon = needsStore ? '⛔' : '❌';
+            line = needsStore
+                ? '**Needs a store release.** The step failed and nothing was published (on-native-change: fail).'
+                : `**The live update failed:** ${escapeMarkdown(outcome.error)}`;
+            break;
+    }
+    return [`## ${icon} Live update${app}${where}`, '', line, ''];
+}
+
+;// CONCATENATED MODULE: ./src/github/how-to-test.ts
+/**
+ * "How to test": what a tester does to put a device on the preview's channel. Everything
+ * a tester needs (an install link, an update endpoint) belongs in this one section.
+ */
+function howToTestLines(report) {
+    const { outcome } = report;
+    if (outcome.kind !== 'published')
+        return [];
+    const { channel } = outcome.result.pointer;
     if (channel === 'production')
         return [];
     return [
+        '### How to test',
+        '',
         'Put a test device on this channel with @capgo/capacitor-updater:',
         '',
         '```ts',
@@ -107065,69 +107369,85 @@ function deviceLines(channel) {
         ''
     ];
 }
-function outcomeLines(report) {
-    const { outcome, target } = report;
-    switch (outcome.kind) {
-        case 'published': {
-            const { result, bundle } = outcome;
-            const rows = [
-                ['Channel', code(result.pointer.channel)],
-                ['Version', code(result.pointer.version)],
-                ['Commit', code(result.pointer.commit.slice(0, 7) || 'unknown')],
-                ['Size', `${sizeWithDelta(bundle.size, result.previousPointer?.version === result.pointer.version ? undefined : result.previousPointer?.size)}, ${bundle.fileCount} files`],
-                ['Checksum (sha256)', code(bundle.checksum)],
-                ['Bundle URL', code(result.bundleUrl)]
-            ];
-            const headline = result.status === 'unchanged'
-                ? `Version ${code(result.pointer.version)} was already published to ${code(result.pointer.channel)}: nothing changed.`
-                : `Published ${code(result.pointer.version)} to channel ${code(result.pointer.channel)}.`;
-            return [headline, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '', ...deviceLines(result.pointer.channel)];
-        }
-        case 'skipped':
-            return [`Nothing was published${target ? ` to ${code(target.channel)}` : ''}: ${escapeMarkdown(outcome.reason)}.`, ''];
-        case 'removed': {
-            const { removal } = outcome;
-            const versions = removal.removedVersions.map(code).join(', ') || 'none';
-            return [
-                removal.removedPointer
-                    ? `The preview was removed: channel ${code(target?.channel ?? '')} and its bundles (${versions}).`
-                    : `The preview was removed: channel ${code(target?.channel ?? '')} had nothing published; bundles removed: ${versions}.`,
-                ''
-            ];
-        }
-        case 'failed':
-            return [`❌ ${escapeMarkdown(outcome.error)}`, ''];
-    }
+
+;// CONCATENATED MODULE: ./src/github/summary.ts
+
+
+
+
+
+
+const FOLD_REASONS_OVER = 5;
+/** Why a change needs a store release, right under the headline that says so. */
+function reasonLines(report) {
+    const { verdict } = report;
+    if (!verdict || verdict.eligible)
+        return [];
+    const reasons = verdict.reasons.map((reason) => `- ${escapeMarkdown(reason.message)}`);
+    return [
+        '### Why it needs a store release',
+        '',
+        'This change touches native code, which a live update cannot deliver:',
+        '',
+        ...(reasons.length > FOLD_REASONS_OVER ? folded(`${reasons.length} reasons`, reasons) : reasons),
+        ''
+    ];
 }
-/** The content shared by the job summary and the pull-request comment. */
-function buildReportBody(report, now = new Date()) {
-    const title = `## Live update${report.appId ? ` of ${code(report.appId)}` : ''}`;
-    const origin = report.target ? `Target: ${escapeMarkdown(report.target.origin)}, backend ${code(report.backend)}.` : `Backend ${code(report.backend)}.`;
-    const verdictFirst = report.verdict && !report.verdict.eligible;
-    const body = verdictFirst
-        ? [...verdictLines(report), ...outcomeLines(report)]
-        : [...outcomeLines(report), ...verdictLines(report)];
-    const run = report.runUrl ? `[Workflow run](${report.runUrl}) · ` : '';
-    return [title, '', origin, '', ...body, ...signingLines(report), `${run}${now.toISOString().replace('T', ' ').slice(0, 16)} UTC`, ''].join('\n');
+function noteLines(report) {
+    const notes = report.verdict?.notes ?? [];
+    return notes.length ? [...notes.map((note) => `- ℹ️ ${escapeMarkdown(note)}`), ''] : [];
+}
+/** A link only where a tester's browser can reach it; the folder registry's file:// stays on the runner. */
+function bundleLocation(report, url, version) {
+    if (/^https?:\/\//.test(url))
+        return `[bundle.zip](${url.replace(/[()\s|<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)})`;
+    if (report.backend === 'folder')
+        return `${code(registryKeys.bundle(report.appId ?? '', version))} in the folder registry (set public-url to link it)`;
+    return code(url);
+}
+function detailLines(report) {
+    const { outcome, verdict, target } = report;
+    const rows = [];
+    if (target)
+        rows.push(['Target', `${escapeMarkdown(target.origin)}, backend ${code(report.backend)}`]);
+    else
+        rows.push(['Backend', code(report.backend)]);
+    if (outcome.kind === 'published') {
+        const { pointer, bundleUrl } = outcome.result;
+        rows.push(['Channel', code(pointer.channel)], ['Version', code(pointer.version)], ['Commit', code(pointer.commit.slice(0, 7) || 'unknown')], ['Bundle', bundleLocation(report, bundleUrl, pointer.version)], ['Files', String(outcome.bundle.fileCount)], ['Archive checksum (sha256)', code(outcome.bundle.checksum)]);
+    }
+    if (verdict) {
+        rows.push(['Framework', escapeMarkdown(verdict.framework)], ['Native baseline', escapeMarkdown(verdict.baseline.description)]);
+        if (verdict.fingerprint)
+            rows.push(['Native fingerprint', code(verdict.fingerprint.slice(0, 16))]);
+    }
+    return [...folded('Details', table(['Detail', 'Value'], rows)), ''];
 }
 function signingLines(report) {
     if (!report.signing)
         return [];
+    const key = ['```', report.signing.publicKeyPem.trim().replace(/`/g, ''), '```'];
+    return [...folded(`Signed with ${report.signing.algorithm}: the public key devices verify with`, key), ''];
+}
+/** The content shared by the job summary and the pull-request comment. */
+function buildReportBody(report, now = new Date()) {
+    const run = report.runUrl ? `[Workflow run](${report.runUrl}) · ` : '';
     return [
-        `### Signature: ${report.signing.algorithm}`,
-        '',
-        'The bundle is signed; devices verify it with this public key:',
-        '',
-        '```',
-        report.signing.publicKeyPem.trim().replace(/`/g, ''),
-        '```',
+        ...headlineLines(report),
+        ...reasonLines(report),
+        ...howToTestLines(report),
+        ...bundleChangeLines(report.outcome.kind === 'published' ? report.bundleComparison : undefined),
+        ...noteLines(report),
+        ...detailLines(report),
+        ...signingLines(report),
+        `${run}${now.toISOString().replace('T', ' ').slice(0, 16)} UTC`,
         ''
-    ];
+    ].join('\n');
 }
 /** The job summary: the same content on every event, pull request or not, with the stage timings. */
 function buildSummary(report, now) {
     const timings = report.timings.length
-        ? ['### Stages', '', '| stage | outcome | time |', '|---|---|---|', ...report.timings.map((t) => `| ${t.name} | ${escapeMarkdown(t.outcome)} | ${formatDuration(t.ms)} |`), '']
+        ? ['### Stages', '', ...table(['Stage', 'Outcome', 'Time'], report.timings.map((t) => [t.name, escapeMarkdown(t.outcome), formatDuration(t.ms)])), '']
         : [];
     return [buildReportBody(report, now), ...timings].join('\n');
 }
@@ -107211,31 +107531,6 @@ async function postPreviewComment(report, inputs, ctx, makeApi, redactText, log)
         log.warning(reason);
         return { status: 'failed', reason };
     }
-}
-
-;// CONCATENATED MODULE: ./src/validate.ts
-
-
-const SEGMENT = /^[A-Za-z0-9._-]+$/;
-/**
- * App ids, channels and versions become path segments (and S3 keys) in the registry:
- * only a safe alphabet, and never `.`/`..`, so no value can climb out of its folder.
- */
-function checkSegment(input, value, fix) {
-    if (!SEGMENT.test(value) || value.includes('..') || value === '.') {
-        throw new UserError(`The ${input} "${value}" may only use letters, digits, ".", "_" and "-" (and no ".."): ${fix}.`);
-    }
-    if (value.length > 128) {
-        throw new UserError(`The ${input} "${value.slice(0, 40)}…" is longer than 128 characters: ${fix}.`);
-    }
-    return value;
-}
-function checkVersion(input, value) {
-    const cleaned = value.startsWith('v') ? value.slice(1) : value;
-    if (semver_default().valid(cleaned) !== cleaned) {
-        throw new UserError(`The ${input} "${value}" is not a semantic version: use a version like 1.2.3 or 1.2.3-beta.1.`);
-    }
-    return checkSegment(input, cleaned, 'use a version like 1.2.3');
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
@@ -108549,106 +108844,6 @@ function execRunner(streams = {}) {
             return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
         }
     };
-}
-
-;// CONCATENATED MODULE: ./src/target.ts
-
-
-
-const CHANNEL_MAX = 64;
-/** A branch name as a channel: lower case, `[a-z0-9._-]`, at most 64 characters. */
-function channelFromBranch(branch) {
-    const safe = branch
-        .toLowerCase()
-        .replace(/[^a-z0-9._-]+/g, '-')
-        .replace(/\.{2,}/g, '.')
-        .replace(/^[-.]+|[-.]+$/g, '')
-        .slice(0, CHANNEL_MAX)
-        .replace(/[-.]+$/g, '');
-    return safe || 'branch';
-}
-/** A branch name as semver pre-release identifiers: `[0-9a-z-]`, dot-separated, no empty parts. */
-function prereleaseFromBranch(branch) {
-    return (branch
-        .toLowerCase()
-        .replace(/[^a-z0-9-]+/g, '-')
-        .replace(/^-+|-+$/g, '')
-        .slice(0, CHANNEL_MAX) || 'branch');
-}
-function baseVersion(packageVersion) {
-    const parsed = packageVersion ? semver_default().parse(packageVersion) : null;
-    if (!parsed) {
-        throw new UserError(`The package.json version "${packageVersion ?? ''}" is not a semantic version: set "version" in package.json to one like 1.2.3, or give the version input.`);
-    }
-    return `${parsed.major}.${parsed.minor}.${parsed.patch}`;
-}
-function pullRequestInfo(payload) {
-    const pr = payload.pull_request ?? {};
-    const headRepo = pr.head?.repo?.full_name;
-    const baseRepo = pr.base?.repo?.full_name ?? payload.repository?.full_name;
-    return {
-        number: Number(pr.number ?? payload.number),
-        title: String(pr.title ?? ''),
-        headRef: String(pr.head?.ref ?? ''),
-        headSha: String(pr.head?.sha ?? ''),
-        baseSha: String(pr.base?.sha ?? ''),
-        baseRef: String(pr.base?.ref ?? ''),
-        fromFork: Boolean(headRepo && baseRepo && headRepo !== baseRepo)
-    };
-}
-function branchVersion(branch, ctx, packageVersion) {
-    const version = `${baseVersion(packageVersion)}-${prereleaseFromBranch(branch)}.${ctx.runNumber}`;
-    return checkVersion('version made from the branch name', version);
-}
-/** DESIGN.md's table: channel and version from the event; the inputs override. */
-function resolveTarget(ctx, overrides, packageVersion) {
-    const commit = ctx.sha;
-    const isPullRequest = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target';
-    if (isPullRequest) {
-        const pr = pullRequestInfo(ctx.payload);
-        if (!Number.isInteger(pr.number) || pr.number <= 0) {
-            throw new UserError(`The ${ctx.eventName} event payload (GITHUB_EVENT_PATH) has no pull request number: run the action on a pull_request event or set the channel input.`);
-        }
-        const channel = overrides.channel ?? `pr-${pr.number}`;
-        if (ctx.payload.action === 'closed') {
-            return { mode: 'cleanup', channel, commit, origin: `pull request #${pr.number} closed`, pullRequest: pr };
-        }
-        const version = overrides.version ?? `${baseVersion(packageVersion)}-pr.${pr.number}.${ctx.runNumber}`;
-        return { mode: 'publish', channel, version, commit: pr.headSha || commit, origin: `pull request #${pr.number}`, pullRequest: pr };
-    }
-    if (ctx.eventName === 'push' && ctx.ref.startsWith('refs/tags/')) {
-        const tag = ctx.ref.slice('refs/tags/'.length);
-        const version = overrides.version ?? tagVersion(tag);
-        return { mode: 'publish', channel: overrides.channel ?? 'production', version, commit, origin: `tag ${tag}` };
-    }
-    if (ctx.eventName === 'push' && ctx.ref.startsWith('refs/heads/')) {
-        const branch = ctx.ref.slice('refs/heads/'.length);
-        return {
-            mode: 'publish',
-            channel: overrides.channel ?? channelFromBranch(branch),
-            version: overrides.version ?? branchVersion(branch, ctx, packageVersion),
-            commit,
-            origin: `push to branch ${branch}`
-        };
-    }
-    if (!overrides.channel) {
-        throw new UserError(`A ${ctx.eventName} run has no channel of its own: set the channel input (for example channel: beta).`);
-    }
-    const branch = ctx.ref.replace(/^refs\/(heads|tags)\//, '') || 'manual';
-    return {
-        mode: 'publish',
-        channel: overrides.channel,
-        version: overrides.version ?? branchVersion(branch, ctx, packageVersion),
-        commit,
-        origin: `${ctx.eventName} run`
-    };
-}
-function tagVersion(tag) {
-    const candidate = tag.startsWith('v') ? tag.slice(1) : tag;
-    if (semver_default().valid(candidate) !== candidate) {
-        throw new UserError(`The tag "${tag}" is not a version: name release tags like v1.2.3, or set the version input.`);
-    }
-    return checkVersion('version from the tag', candidate);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -110500,6 +110695,7 @@ const actionsWorkflow = {
 
 
 
+
 /** The real ports: the runner's environment, @actions/core, processes, git, S3 and GitHub. */
 const actionServices = () => ({
     env: process.env,
@@ -110598,6 +110794,7 @@ async function publishPath(inputs, ctx, services, stages, report, workDir) {
     }
     const bundle = await stages.run('Pack', async () => packWebDir(webDir, (0,external_node_path_.join)(await workDir(), 'bundle.zip')), (b) => `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}`);
     const summary = { size: bundle.size, checksum: bundle.checksum, fileCount: bundle.files.length };
+    report.bundleComparison = await stages.run('Compare', () => compareWithChannel(backend, appId, comparisonChannels(target), bundle), describeComparison);
     const signed = signingKey
         ? await stages.run('Sign', () => signAndVerify(bundle.archivePath, signingKey), (s) => `${s.algorithm} signature verified with the derived public key`)
         : undefined;
@@ -110647,6 +110844,7 @@ async function run(services = actionServices()) {
     try {
         inputs = getInputs(inputReader(services.env), services.env, (value) => workflow.setSecret(value));
         report.backend = inputs.backend;
+        report.workingDirectory = inputs.workingDirectory;
         ctx = readEventContext(services.env);
         report.runUrl = runUrl(ctx);
         report.outcome = await publishPath(inputs, ctx, services, stages, report, workDir);
