@@ -23,6 +23,20 @@ describe('mapBounded', () => {
     })).rejects.toThrow('part 2 failed')
   })
 
+  it('starts nothing after a failure, and rejects once the calls in flight have settled', async () => {
+    const started: number[] = []
+    const settled: number[] = []
+    await expect(mapBounded([1, 2, 3, 4, 5, 6, 7, 8], 2, async (n) => {
+      started.push(n)
+      await sleep(n === 1 ? 5 : 20)
+      settled.push(n)
+      if (n === 1) throw new Error('part 1 failed')
+      return n
+    })).rejects.toThrow('part 1 failed')
+    expect(started).toEqual([1, 2])
+    expect(settled.sort()).toEqual([1, 2])
+  })
+
   it('answers an empty list at once', async () => {
     expect(await mapBounded([], 4, async () => 1)).toEqual([])
   })

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createFolderBackend } from '../src/backends/folder.js'
 import { packWebDir } from '../src/bundle/pack.js'
-import type { PublishRequest } from '../src/registry/types.js'
+import type { PublishRequest, PublishResult } from '../src/registry/types.js'
 
 describe('folder registry', () => {
   let temp: string
@@ -45,7 +45,7 @@ describe('folder registry', () => {
 
   it('writes the bundle, its manifest and the channel pointer in DESIGN.md layout', async () => {
     const backend = createFolderBackend(root, 'https://cdn.example.com/updates')
-    const result = await backend.publish(await request('1.0.0', 'production', '<p>1</p>'))
+    const result = (await backend.publish(await request('1.0.0', 'production', '<p>1</p>'))) as PublishResult
     const bundlePath = join(root, 'com.example.app/bundles/1.0.0/bundle.zip')
     expect(existsSync(bundlePath)).toBe(true)
     const manifest = JSON.parse(readFileSync(join(root, 'com.example.app/bundles/1.0.0/manifest.json'), 'utf8'))
@@ -82,8 +82,8 @@ describe('folder registry', () => {
 
   it('keeps the versions a channel had before in the pointer', async () => {
     const backend = createFolderBackend(root)
-    const first = await backend.publish(await request('1.0.0', 'production', '<p>1</p>'))
-    const second = await backend.publish(await request('1.0.1', 'production', '<p>2</p>'))
+    const first = (await backend.publish(await request('1.0.0', 'production', '<p>1</p>'))) as PublishResult
+    const second = (await backend.publish(await request('1.0.1', 'production', '<p>2</p>'))) as PublishResult
     expect(second.previousPointer?.version).toBe('1.0.0')
     expect(second.pointer.previous).toEqual([{ version: '1.0.0', checksum: first.pointer.checksum }])
   })

@@ -5,7 +5,8 @@ import type { CommandRunner } from './command-runner.js'
 import type { Project } from './project.js'
 
 export type BuildResult =
-  | { status: 'built'; command: string }
+  /** `source` names where the command came from, never the command: the stage outcome reaches the job summary. */
+  | { status: 'built'; source: string }
   | { status: 'skipped'; reason: string }
 
 const WEB_DIR_CANDIDATES = ['dist', 'www', 'build']
@@ -29,13 +30,24 @@ export async function runBuild(project: Project, buildCommand: string | null | u
       ? ['cmd', ['/d', '/s', '/c', plan.command]]
       : ['sh', ['-c', plan.command]]
     : [project.packageManager, ['run', 'build']]
-  const exitCode = await runner.run(command as string, args as string[], { cwd: project.dir, env: { ...env, CI: 'true' } })
+  const exitCode = await runner.run(command as string, args as string[], { cwd: project.dir, env: buildEnvironment(env) })
   if (exitCode !== 0) {
+    // The command is not quoted: this message reaches the comment and the summary, which the runner does not mask.
     throw new UserError(
-      `The build command "${plan.command}" failed with exit code ${exitCode} (its output is above): fix the build, or set build-command (none to skip).`
+      `The ${plan.shell ? 'build-command input' : 'build script'} failed with exit code ${exitCode} (its output is in the Build group of the log): fix the build, or set build-command (none to skip).`
     )
   }
-  return { status: 'built', command: plan.command }
+  return { status: 'built', source: plan.shell ? 'the build-command input' : `${project.packageManager} run build` }
+}
+
+/**
+ * The user's environment without the action's own inputs: the runner passes every input
+ * (the signing key, S3 and Capgo secrets, the GitHub token) as INPUT_*, and a bundler that
+ * inlines its environment would ship them inside the public bundle.
+ */
+export function buildEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const kept = Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)))
+  return { ...kept, CI: 'true' }
 }
 
 /** The folder that becomes the bundle: the input, else the config's webDir, else dist/www/build. Messages show it relative to the workspace. */

@@ -17,11 +17,11 @@ import { getInputs, inputReader, type Inputs } from './inputs.js'
 import { writeOutputs } from './outputs.js'
 import { execRunner, type CommandRunner } from './command-runner.js'
 import { readProject, type Project } from './project.js'
-import type { Backend, PublishRequest } from './registry/types.js'
+import type { Backend, PublishAttempt, PublishRequest } from './registry/types.js'
 import type { Outcome, RunReport } from './report.js'
 import { redact, secretValues } from './redact.js'
 import { formatBytes, StageLog } from './stages.js'
-import { resolveTarget, type Target } from './target.js'
+import { nothingToPublish, resolveTarget, type Target } from './target.js'
 import { checkSegment } from './validate.js'
 import { actionsWorkflow, type Workflow } from './workflow.js'
 import type { S3Tuning } from './backends/s3.js'
@@ -80,6 +80,8 @@ function annotate(workflow: Workflow, verdict: Verdict, blocking: boolean): void
 async function publishPath(inputs: Inputs, ctx: EventContext, services: Services, stages: StageLog, report: RunReport, workDir: () => Promise<string>): Promise<Outcome> {
   // A bad key fails here, before anything is built or written.
   const signingKey = inputs.signingKey ? parseSigningKey(inputs.signingKey) : undefined
+  const idle = nothingToPublish(ctx)
+  if (idle) return { kind: 'skipped', reason: idle }
   const project = readProject(resolve(services.cwd, inputs.workingDirectory))
   const target = await stages.run('Target', async () => resolveTarget(ctx, inputs, project.packageJson?.version), describeTarget)
   report.target = target
@@ -117,7 +119,7 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
   const webDir = await stages.run('Build', async () => {
     const build = await runBuild(project, inputs.buildCommand, services.runner, services.env)
     return { build, webDir: resolveWebDir(project, inputs.webDir, services.cwd) }
-  }, ({ build, webDir }) => `${build.status === 'built' ? `ran ${build.command}` : `skipped: ${build.reason}`}; web dir ${webDir}`).then((r) => r.webDir)
+  }, ({ build, webDir }) => `${build.status === 'built' ? `built with ${build.source}` : `skipped: ${build.reason}`}; web dir ${webDir}`).then((r) => r.webDir)
 
   const verdict = await stages.run('Eligibility', () => checkEligibility({
     projectDir: project.dir,
@@ -175,9 +177,30 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
       eligibility: { eligible: verdict.eligible, reasons: verdict.reasons.map((r) => r.message), framework: verdict.framework }
     }
   }
-  const result = await stages.run('Publish', () => backend.publish(request), (r) =>
-    r.status === 'unchanged' ? `${target.version} was already on ${target.channel}: nothing changed` : `${target.channel} → ${target.version} at ${r.bundleUrl}`)
+  request.reopensChannel = ctx.payload.action === 'reopened' && Boolean(target.pullRequest)
+  const result = await stages.run('Publish', () => backend.publish(request), describePublish(target.channel, target.version))
+  if (result.status === 'behind') return { kind: 'skipped', reason: behindReason(result.current.version, target.version, target.channel, result.bundleUrl), bundle: summary }
+  if (result.status === 'closed') return { kind: 'skipped', reason: `pull request #${target.pullRequest?.number ?? ''} was closed while this run published, so its preview channel ${target.channel} stays removed` }
   return { kind: 'published', result, bundle: summary }
+}
+
+function behindReason(current: string, version: string, channel: string, bundleUrl: string): string {
+  return `${channel} stays on ${current}, which is newer than ${version}: a publish moves a channel only forward (by semver), so ${version} was stored at ${bundleUrl} without moving the pointer; go back with an explicit rollback`
+}
+
+function describePublish(channel: string, version: string): (result: PublishAttempt) => string {
+  return (result) => {
+    switch (result.status) {
+      case 'unchanged':
+        return `${version} was already on ${channel}: nothing changed`
+      case 'behind':
+        return `${channel} stays on ${result.current.version}, newer than ${version}; the bundle is stored, the pointer did not move`
+      case 'closed':
+        return `the pull request was closed meanwhile: ${channel} stays removed`
+      case 'published':
+        return `${channel} → ${version} at ${result.bundleUrl}`
+    }
+  }
 }
 
 async function writeReport(services: Services, report: RunReport, secrets: string[], extra: Record<string, string>): Promise<void> {

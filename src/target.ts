@@ -87,6 +87,22 @@ function branchVersion(branch: string, ctx: EventContext, packageVersion?: strin
   return checkVersion('version made from the branch name', version)
 }
 
+/** The preview channel a pull request owns; its cleanup removes this one only. */
+export function previewChannel(pullRequest: number): string {
+  return `pr-${pullRequest}`
+}
+
+/** Why an event publishes nothing (a deleted tag or branch, a release that is not published), or undefined. */
+export function nothingToPublish(ctx: EventContext): string | undefined {
+  if (ctx.eventName === 'push' && ctx.payload.deleted === true) {
+    return `the push deleted ${ctx.ref.replace(/^refs\/(heads|tags)\//, '') || 'a ref'}, so there is no code to publish`
+  }
+  if (ctx.eventName === 'release' && ctx.payload.action !== 'published') {
+    return `a release ${String(ctx.payload.action ?? 'event')} event publishes nothing (only published does): run the workflow on release types [published]`
+  }
+  return undefined
+}
+
 /** DESIGN.md's table: channel and version from the event; the inputs override. */
 export function resolveTarget(ctx: EventContext, overrides: TargetOverrides, packageVersion?: string): Target {
   const commit = ctx.sha
@@ -97,18 +113,21 @@ export function resolveTarget(ctx: EventContext, overrides: TargetOverrides, pac
     if (!Number.isInteger(pr.number) || pr.number <= 0) {
       throw new UserError(`The ${ctx.eventName} event payload (GITHUB_EVENT_PATH) has no pull request number: run the action on a pull_request event or set the channel input.`)
     }
-    const channel = overrides.channel ?? `pr-${pr.number}`
     if (ctx.payload.action === 'closed') {
-      return { mode: 'cleanup', channel, commit, origin: `pull request #${pr.number} closed`, pullRequest: pr }
+      // Only the preview channel the pull request owns: the channel input names a shared channel (staging) that a close must never remove.
+      const ignored = overrides.channel ? `; the channel input ${overrides.channel} is not removed` : ''
+      return { mode: 'cleanup', channel: previewChannel(pr.number), commit, origin: `pull request #${pr.number} closed${ignored}`, pullRequest: pr }
     }
+    const channel = overrides.channel ?? previewChannel(pr.number)
     const version = overrides.version ?? `${baseVersion(packageVersion)}-pr.${pr.number}.${ctx.runNumber}`
     return { mode: 'publish', channel, version, commit: pr.headSha || commit, origin: `pull request #${pr.number}`, pullRequest: pr }
   }
 
-  if (ctx.eventName === 'push' && ctx.ref.startsWith('refs/tags/')) {
-    const tag = ctx.ref.slice('refs/tags/'.length)
+  const tag = ctx.eventName === 'release' ? String(ctx.payload.release?.tag_name ?? '') : ctx.eventName === 'push' && ctx.ref.startsWith('refs/tags/') ? ctx.ref.slice('refs/tags/'.length) : undefined
+  if (tag) {
     const version = overrides.version ?? tagVersion(tag)
-    return { mode: 'publish', channel: overrides.channel ?? 'production', version, commit, origin: `tag ${tag}` }
+    const origin = ctx.eventName === 'release' ? `release ${tag}` : `tag ${tag}`
+    return { mode: 'publish', channel: overrides.channel ?? 'production', version, commit, origin }
   }
 
   if (ctx.eventName === 'push' && ctx.ref.startsWith('refs/heads/')) {

@@ -1,11 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { copyFile, link, mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises'
-import { dirname, join, relative, resolve, sep } from 'node:path'
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
+import { basename, dirname, join, relative, resolve, sep } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
 import { pipeline } from 'node:stream/promises'
 import { RegistryBackend } from '../registry/registry-backend.js'
-import type { ObjectStore, PutOptions } from '../registry/store.js'
+import type { ObjectStore, PutOptions, TaggedObject } from '../registry/store.js'
+
+const LOCK_PREFIX = '.lock-'
+const STALE_LOCK_MS = 30_000
+const LOCK_WAIT_MS = 60_000
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT'
@@ -87,6 +92,49 @@ export class FolderStore implements ObjectStore {
     return this.place(key, (temp) => writeFile(temp, bytes), options.ifAbsent)
   }
 
+  async readTagged(key: string): Promise<TaggedObject | undefined> {
+    const bytes = await this.read(key)
+    return bytes && { bytes, tag: createHash('sha256').update(bytes).digest('hex') }
+  }
+
+  /** Compare-and-swap under a lock file that only one run can create (O_EXCL); the swap itself is a rename. */
+  async putIfMatch(key: string, bytes: Buffer, expected: string | undefined): Promise<boolean> {
+    return this.locked(key, async () => {
+      if ((await this.readTagged(key))?.tag !== expected) return false
+      return this.place(key, (temp) => writeFile(temp, bytes), false)
+    })
+  }
+
+  private async locked<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const final = this.path(key)
+    await mkdir(dirname(final), { recursive: true })
+    const lock = join(dirname(final), `${LOCK_PREFIX}${basename(final)}`)
+    const started = Date.now()
+    for (;;) {
+      try {
+        await writeFile(lock, String(process.pid), { flag: 'wx' })
+        break
+      } catch (error) {
+        // A cleanup may prune the emptied folder between mkdir and here.
+        if (isMissing(error)) {
+          await mkdir(dirname(final), { recursive: true })
+          continue
+        }
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+        // A run that died holding the lock leaves it behind; the work under it takes milliseconds.
+        const age = Date.now() - (await stat(lock).then((s) => s.mtimeMs, () => Date.now()))
+        if (age > STALE_LOCK_MS) await unlink(lock).catch(() => undefined)
+        if (Date.now() - started > LOCK_WAIT_MS) throw new Error(`${this.describe(key)} stayed locked by another run (${lock}) for ${LOCK_WAIT_MS / 1000} s.`)
+        await sleep(10 + Math.random() * 40)
+      }
+    }
+    try {
+      return await work()
+    } finally {
+      await unlink(lock).catch(() => undefined)
+    }
+  }
+
   async remove(key: string): Promise<void> {
     const path = this.path(key)
     await rm(path, { force: true })
@@ -108,7 +156,7 @@ export class FolderStore implements ObjectStore {
         throw error
       }
       for (const entry of entries) {
-        if (entry.name.startsWith('.tmp-')) continue
+        if (entry.name.startsWith('.tmp-') || entry.name.startsWith(LOCK_PREFIX)) continue
         const full = join(dir, entry.name)
         if (entry.isDirectory()) await walk(full)
         else keys.push(relative(this.root, full).split(sep).join('/'))

@@ -133,7 +133,7 @@ export class S3Client {
         if (!isRetryable(error) || attempt >= this.retry.attempts || spent >= this.retry.budgetMs) {
           if (error instanceof S3ResponseError && !isRetryable(error)) throw explain(error, this.bucket)
           const what = error instanceof S3ResponseError ? `${error.status} ${error.code}` : (error as { code?: string }).code ?? (error as Error).name
-          throw new Error(`${req.method} of ${this.describe(req.key)} failed after ${attempt} attempt(s) in ${Math.round(spent / 1000)} s (${what}); the channel pointer was not changed: run the job again.`)
+          throw new Error(`${req.method} of ${this.describe(req.key)} failed after ${attempt} attempt(s) in ${Math.round(spent / 1000)} s (${what}).`)
         }
         const delay = Math.random() * Math.min(this.retry.maxDelayMs, this.retry.baseMs * 2 ** (attempt - 1))
         await sleep(delay)

@@ -4,7 +4,7 @@ import { mapBounded } from '../concurrency.js'
 import { MissingCredentialsError, UserError } from '../errors.js'
 import type { S3Inputs } from '../inputs.js'
 import { RegistryBackend } from '../registry/registry-backend.js'
-import type { ObjectStore, PutOptions } from '../registry/store.js'
+import type { ObjectStore, PutOptions, TaggedObject } from '../registry/store.js'
 import { DEFAULT_RETRY, S3Client, xmlValue, type RetryPolicy } from './s3-client.js'
 
 const MB = 1024 * 1024
@@ -50,6 +50,26 @@ export class S3Store implements ObjectStore {
   async read(key: string): Promise<Buffer | undefined> {
     const response = await this.client.send({ method: 'GET', key: this.key(key), accept: [404] })
     return response.status === 404 ? undefined : response.body
+  }
+
+  async readTagged(key: string): Promise<TaggedObject | undefined> {
+    const response = await this.client.send({ method: 'GET', key: this.key(key), accept: [404] })
+    if (response.status === 404) return undefined
+    return { bytes: response.body, tag: String(response.headers.etag ?? '') }
+  }
+
+  /** If-Match on the ETag (If-None-Match: * when absent): AWS S3, R2 and MinIO answer 412, or 409 to a concurrent conditional write. */
+  async putIfMatch(key: string, bytes: Buffer, expected: string | undefined, options: Omit<PutOptions, 'ifAbsent'>): Promise<boolean> {
+    const { 'if-none-match': _absent, ...headers } = putHeaders({ ...options, ifAbsent: false }, bytes.length)
+    const condition: Record<string, string> = expected === undefined ? { 'if-none-match': '*' } : { 'if-match': expected }
+    const response = await this.client.send({
+      method: 'PUT',
+      key: this.key(key),
+      headers: { ...headers, ...condition, 'x-amz-content-sha256': options.sha256 },
+      body: () => bytes,
+      accept: [409, 412]
+    })
+    return response.status < 300
   }
 
   async checksum(key: string): Promise<string | undefined> {

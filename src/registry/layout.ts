@@ -4,7 +4,9 @@ export const registryKeys = {
   manifest: (appId: string, version: string) => `${appId}/bundles/${version}/manifest.json`,
   pointer: (appId: string, channel: string) => `${appId}/channels/${channel}.json`,
   bundlesPrefix: (appId: string) => `${appId}/bundles/`,
-  channelsPrefix: (appId: string) => `${appId}/channels/`
+  channelsPrefix: (appId: string) => `${appId}/channels/`,
+  /** A closed pull request's preview channel: written before its cleanup, checked by every publish; devices never read it. */
+  closedChannel: (appId: string, channel: string) => `${appId}/closed-channels/${channel}.json`
 }
 
 export const PREVIOUS_VERSIONS_KEPT = 10

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
-import { UserError } from '../errors.js'
+import { errorMessage, UserError } from '../errors.js'
 import { PREVIOUS_VERSIONS_KEPT, registryKeys } from './layout.js'
+import { isForward } from './order.js'
 import type { ObjectStore } from './store.js'
-import type { Backend, ChannelPointer, Manifest, PublishRequest, PublishResult, RemovalResult } from './types.js'
+import type { Backend, ChannelPointer, Manifest, PublishAttempt, PublishRequest, RemovalResult } from './types.js'
 
 const IMMUTABLE = 'public, max-age=31536000, immutable'
 const MUTABLE = 'no-cache'
@@ -10,6 +11,25 @@ const MUTABLE = 'no-cache'
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex')
 }
+
+/** How often a publish re-reads a pointer that other runs moved under it before giving up. */
+const POINTER_ATTEMPTS = 8
+
+/**
+ * A store failure's message gets the registry's state and what to do: each outcome message
+ * must match what is in the registry. User errors already say what to do, and change nothing.
+ */
+async function stating<T>(state: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    if (error instanceof UserError) throw error
+    throw Object.assign(new Error(`${errorMessage(error).replace(/\.$/, '')}; ${state}`), { stack: (error as Error).stack })
+  }
+}
+
+const NOT_MOVED = 'the channel pointer was not changed: run the job again.'
+const notMoved = <T>(work: () => Promise<T>) => stating(NOT_MOVED, work)
 
 function json(value: unknown): Buffer {
   return Buffer.from(`${JSON.stringify(value, null, 2)}\n`)
@@ -28,7 +48,10 @@ export class RegistryBackend implements Backend {
 
   private async readJson<T>(key: string): Promise<T | undefined> {
     const bytes = await this.store.read(key)
-    if (!bytes) return undefined
+    return bytes && this.parse<T>(key, bytes)
+  }
+
+  private parse<T>(key: string, bytes: Buffer): T {
     try {
       return JSON.parse(bytes.toString('utf8')) as T
     } catch {
@@ -44,29 +67,69 @@ export class RegistryBackend implements Backend {
     return this.readJson<Manifest>(registryKeys.manifest(appId, version))
   }
 
-  async publish(request: PublishRequest): Promise<PublishResult> {
-    const { appId, version, channel, checksum } = request
+  async publish(request: PublishRequest): Promise<PublishAttempt> {
+    const { appId, version, channel } = request
+    const closedKey = registryKeys.closedChannel(appId, channel)
+    if (request.reopensChannel) await this.store.remove(closedKey)
+    else if (await this.store.read(closedKey)) return { status: 'closed' }
+
     const bundleKey = registryKeys.bundle(appId, version)
     const bundleUrl = this.store.publicUrl(bundleKey)
-    const bundleCreated = await this.storeBundle(request, bundleKey)
-    await this.storeManifest(request, bundleUrl)
+    const bundleCreated = await notMoved(() => this.storeBundle(request, bundleKey))
+    await notMoved(() => this.storeManifest(request, bundleUrl))
 
-    const pointerKey = registryKeys.pointer(appId, channel)
-    const previousPointer = await this.readJson<ChannelPointer>(pointerKey)
-    if (previousPointer?.version === version && previousPointer.checksum === checksum) {
-      return { status: bundleCreated ? 'published' : 'unchanged', bundleUrl, bundleCreated, pointer: previousPointer, previousPointer }
+    const moved = await this.movePointer(request, bundleUrl, bundleCreated)
+    // A cleanup that started meanwhile wins: the closed pull request's preview stays gone.
+    if (await this.store.read(closedKey)) {
+      await this.withdraw(request, moved.status === 'published' ? moved.pointer : undefined)
+      return { status: 'closed' }
     }
+    return moved
+  }
+
+  /** Compare-and-swap on the pointer, retried while other runs move it; forward only, unless a rollback says otherwise. */
+  private async movePointer(request: PublishRequest, bundleUrl: string, bundleCreated: boolean): Promise<PublishAttempt> {
+    const { appId, version, channel, checksum } = request
+    const pointerKey = registryKeys.pointer(appId, channel)
+    for (let attempt = 1; ; attempt++) {
+      const stored = await notMoved(() => this.store.readTagged(pointerKey))
+      const previousPointer = stored && this.parse<ChannelPointer>(pointerKey, stored.bytes)
+      if (previousPointer?.version === version && previousPointer.checksum === checksum) {
+        return { status: bundleCreated ? 'published' : 'unchanged', bundleUrl, bundleCreated, pointer: previousPointer, previousPointer }
+      }
+      if (previousPointer && !request.allowBackward && !isForward(previousPointer.version, version)) {
+        return { status: 'behind', bundleUrl, bundleCreated, current: previousPointer }
+      }
+      if (await this.store.read(registryKeys.closedChannel(appId, channel))) return { status: 'closed' }
+      const pointer = this.pointerFor(request, bundleUrl, previousPointer)
+      const bytes = json(pointer)
+      // A write that failed may still have landed: the message says the pointer may have moved.
+      const mayHaveMoved = `the channel pointer may now name ${version} (it named ${previousPointer?.version ?? 'nothing'}): check ${this.store.describe(pointerKey)}, then run the job again.`
+      const swapped = await stating(mayHaveMoved, () => this.store.putIfMatch(pointerKey, bytes, stored?.tag, { contentType: 'application/json', sha256: sha256(bytes), cacheControl: MUTABLE }))
+      if (swapped) {
+        await stating(`the channel pointer was changed to ${version} (it named ${previousPointer?.version ?? 'nothing'}): check ${this.store.describe(pointerKey)}, then run the job again.`, () => this.verify(pointerKey, sha256(bytes)))
+        return { status: 'published', bundleUrl, bundleCreated, pointer, previousPointer }
+      }
+      if (attempt >= POINTER_ATTEMPTS) {
+        throw new Error(`Other runs kept moving ${this.store.describe(pointerKey)} while this one tried ${POINTER_ATTEMPTS} times; the channel pointer was not changed: set a concurrency group on the workflow, then run the job again.`)
+      }
+    }
+  }
+
+  private pointerFor(request: PublishRequest, bundleUrl: string, previousPointer: ChannelPointer | undefined): ChannelPointer {
     const { files: _files, nativeSources: _sources, eligibility: _verdict, appId: _appId, ...fields } = request.manifest
     const history = previousPointer ? [{ version: previousPointer.version, checksum: previousPointer.checksum }, ...(previousPointer.previous ?? [])] : []
-    const pointer: ChannelPointer = {
-      ...fields,
-      url: bundleUrl,
-      previous: history.filter((ref) => ref.version !== version).slice(0, PREVIOUS_VERSIONS_KEPT)
-    }
-    const bytes = json(pointer)
-    await this.store.putBytes(pointerKey, bytes, { contentType: 'application/json', sha256: sha256(bytes), ifAbsent: false, cacheControl: MUTABLE })
-    await this.verify(pointerKey, sha256(bytes))
-    return { status: 'published', bundleUrl, bundleCreated, pointer, previousPointer }
+    return { ...fields, url: bundleUrl, previous: history.filter((ref) => ref.version !== request.version).slice(0, PREVIOUS_VERSIONS_KEPT) }
+  }
+
+  /** Takes back what this run added to a channel that was closed meanwhile. */
+  private async withdraw(request: PublishRequest, pointer: ChannelPointer | undefined): Promise<void> {
+    const { appId, version, channel } = request
+    const pointerKey = registryKeys.pointer(appId, channel)
+    if (pointer && (await this.readJson<ChannelPointer>(pointerKey))?.version === pointer.version) await this.store.remove(pointerKey)
+    if ((await this.versionsUsedByOtherChannels(appId, channel)).has(version)) return
+    await this.store.remove(registryKeys.bundle(appId, version))
+    await this.store.remove(registryKeys.manifest(appId, version))
   }
 
   private async storeBundle(request: PublishRequest, key: string): Promise<boolean> {
@@ -98,7 +161,11 @@ export class RegistryBackend implements Backend {
     }
     const bytes = json({ ...request.manifest, url: bundleUrl })
     const written = await this.store.putBytes(key, bytes, { contentType: 'application/json', sha256: sha256(bytes), ifAbsent: true, cacheControl: IMMUTABLE })
-    if (written) await this.verify(key, sha256(bytes))
+    if (written) return this.verify(key, sha256(bytes))
+    // The store refused the write because the manifest exists (412): it must be there, for this very bundle.
+    const other = await this.readJson<Manifest>(key)
+    if (!other) throw new Error(`The store refused ${this.store.describe(key)} as already present, yet it cannot be read.`)
+    if (other.checksum !== request.checksum) throw this.immutableError(request, key)
   }
 
   private async verify(key: string, expected: string): Promise<void> {
@@ -115,6 +182,9 @@ export class RegistryBackend implements Backend {
   }
 
   async removeChannel(appId: string, channel: string): Promise<RemovalResult> {
+    // The tombstone goes first: a publish still running sees it, and takes back what it wrote.
+    const tombstone = json({ channel, closedAt: new Date().toISOString() })
+    await this.store.putBytes(registryKeys.closedChannel(appId, channel), tombstone, { contentType: 'application/json', sha256: sha256(tombstone), ifAbsent: false, cacheControl: MUTABLE })
     const pointerKey = registryKeys.pointer(appId, channel)
     const pointer = await this.readJson<ChannelPointer>(pointerKey)
     // The pointer goes first: a device must never see a pointer to a deleted bundle.

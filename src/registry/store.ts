@@ -13,6 +13,13 @@ export interface ObjectStore {
   /** Stores a file; with ifAbsent, never replaces an existing object. Resolves to whether it wrote. */
   putFile(key: string, path: string, options: PutOptions & { size: number }): Promise<boolean>
   putBytes(key: string, bytes: Buffer, options: PutOptions): Promise<boolean>
+  /** The object's bytes and a tag that changes whenever it is replaced (the S3 ETag, the folder's sha256). */
+  readTagged(key: string): Promise<TaggedObject | undefined>
+  /**
+   * Compare-and-swap: writes only while the object still has the `expected` tag (undefined:
+   * only while absent). Resolves false when another write came first.
+   */
+  putIfMatch(key: string, bytes: Buffer, expected: string | undefined, options: Omit<PutOptions, 'ifAbsent'>): Promise<boolean>
   remove(key: string): Promise<void>
   /** Every key under a prefix. */
   list(prefix: string): Promise<string[]>
@@ -24,4 +31,9 @@ export interface PutOptions {
   ifAbsent: boolean
   /** Cache-Control for the object: bundles are immutable, pointers are not. */
   cacheControl?: string
+}
+
+export interface TaggedObject {
+  bytes: Buffer
+  tag: string
 }

@@ -56,6 +56,13 @@ export interface PublishRequest {
   webDir?: string
   /** The manifest without its `url`, which the backend knows. */
   manifest: Omit<Manifest, 'url'>
+  /**
+   * Set only by an explicit rollback: lets the pointer move to a lower version. A publish
+   * moves a channel forward only (see isForward in registry/order.ts).
+   */
+  allowBackward?: boolean
+  /** The pull request was reopened: its preview channel, closed before, may be published again. */
+  reopensChannel?: boolean
 }
 
 export type PublishResult = {
@@ -66,6 +73,14 @@ export type PublishResult = {
   /** The pointer the channel had before, if any (for size deltas and notes). */
   previousPointer?: ChannelPointer
 }
+
+/** What a publish did: the channel points at the bundle, or it did not move and why. */
+export type PublishAttempt =
+  | PublishResult
+  /** The bundle is stored, but the channel already names a higher version: the pointer did not move. */
+  | { status: 'behind'; bundleUrl: string; bundleCreated: boolean; current: ChannelPointer }
+  /** The channel's pull request was closed: nothing of this run is left in the registry. */
+  | { status: 'closed' }
 
 export interface RemovalResult {
   removedPointer: boolean
@@ -79,6 +94,6 @@ export interface Backend {
   readonly location: string
   readPointer(appId: string, channel: string): Promise<ChannelPointer | undefined>
   readManifest(appId: string, version: string): Promise<Manifest | undefined>
-  publish(request: PublishRequest): Promise<PublishResult>
+  publish(request: PublishRequest): Promise<PublishAttempt>
   removeChannel(appId: string, channel: string): Promise<RemovalResult>
 }
