@@ -23,6 +23,7 @@ describe('pull-request preview comments through the built action', () => {
     github.comments = []
     github.requests = []
     github.denyComments = false
+    github.deployments = []
     github.invalid = []
   })
   afterEach(() => {
@@ -124,7 +125,7 @@ describe('pull-request preview comments through the built action', () => {
     expect(ours()[0].body).toContain('The preview was removed: channel `pr-2` and its bundles (`1.0.0-pr.2.5`)')
   })
 
-  it('makes no comment for a tag push: the summary only', async () => {
+  it('makes no comment for a tag push: the summary and the production deployment only', async () => {
     const result = await runAction({
       cwd: workspace,
       eventName: 'push',
@@ -134,7 +135,7 @@ describe('pull-request preview comments through the built action', () => {
       env: { GITHUB_API_URL: github.url }
     })
     expect(result.exitCode).toBe(0)
-    expect(github.requests).toEqual([])
+    expect(github.requests.filter((r) => !r.path.includes('/deployments'))).toEqual([])
     expect(result.summary).toContain('Published `1.0.0` to channel `production`')
   })
 

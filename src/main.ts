@@ -11,6 +11,8 @@ import { checkEligibility, type Verdict } from './eligibility/index.js'
 import { gitAt, type GitPort } from './eligibility/git.js'
 import { errorMessage, MissingCredentialsError, UserError } from './errors.js'
 import { githubCommentsApi } from './github/comments-api.js'
+import { githubDeploymentsApi } from './github/deployments-api.js'
+import { recordDeployment, type DeploymentsApiFactory } from './github/deployments.js'
 import { postPreviewComment, type CommentsApiFactory } from './github/preview-comment.js'
 import { buildSummary } from './github/summary.js'
 import { getInputs, inputReader, type Inputs } from './inputs.js'
@@ -37,6 +39,7 @@ export interface Services {
   git: (dir: string) => GitPort
   createBackend: (inputs: Inputs, context: BackendContext) => Backend
   commentsApi: CommentsApiFactory
+  deploymentsApi: DeploymentsApiFactory
   /** Retry and multipart sizes of the S3 backend; undefined keeps the defaults. */
   s3?: S3Tuning
 }
@@ -49,7 +52,8 @@ export const actionServices = (): Services => ({
   runner: execRunner(),
   git: gitAt,
   createBackend,
-  commentsApi: githubCommentsApi
+  commentsApi: githubCommentsApi,
+  deploymentsApi: githubDeploymentsApi
 })
 
 function appIdOf(inputs: Inputs, project: Project): string {
@@ -232,6 +236,7 @@ export async function run(services: Services = actionServices()): Promise<void> 
   }
   const extraOutputs: Record<string, string> = { 'comment-id': '' }
   if (inputs && ctx && report.target) {
+    await recordDeployment(report, inputs, ctx, services.deploymentsApi, workflow)
     const comment = await postPreviewComment(report, inputs, ctx, services.commentsApi, (text) => redact(text, secrets), workflow)
     if (comment.status === 'created' || comment.status === 'updated') extraOutputs['comment-id'] = String(comment.id)
   }

@@ -62,6 +62,8 @@ function stepEnvironment(options: ActionOptions, temp: string): Record<string, s
     GITHUB_OUTPUT: outputPath,
     GITHUB_STEP_SUMMARY: summaryPath,
     RUNNER_TEMP: temp,
+    // A test that forgets its fake GitHub must not reach api.github.com: nothing listens here.
+    GITHUB_API_URL: 'http://127.0.0.1:9',
     ...options.env
   }
   for (const [name, value] of Object.entries(options.inputs ?? {})) env[`INPUT_${name.toUpperCase()}`] = value

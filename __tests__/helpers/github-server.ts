@@ -24,9 +24,10 @@ export function checkAgainstOpenApi(method: string, pathTemplate: string, status
     let response: any = operation?.responses[String(status)]
     // Shared responses (403, 404) are references into components.responses.
     if (response?.$ref) response = (spec.components as any).responses[response.$ref.split('/').pop()]
-    // GitHub answers 404 on a documented operation for a comment another run just deleted, though
-    // the description lists no 404 there; a path GitHub does not have still fails below.
-    if (!response && operation && status === 404) return
+    // GitHub answers 404 on a documented operation for a comment another run just deleted, and 403
+    // "Resource not accessible by integration" on any operation a token's permissions do not
+    // cover, though the description lists neither there; a path GitHub does not have still fails below.
+    if (!response && operation && (status === 404 || status === 403)) return
     if (!response) throw new Error(`GitHub's OpenAPI description has no ${key}`)
     const schema = response.content?.['application/json']?.schema
     if (!schema) {
@@ -38,6 +39,42 @@ export function checkAgainstOpenApi(method: string, pathTemplate: string, status
     validate = compiled
   }
   if (!validate(body)) throw new Error(`${key}: response does not match GitHub's OpenAPI description: ${ajv.errorsText(validate.errors)}`)
+}
+
+const requestValidators = new Map<string, ValidateFunction>()
+
+/** Checks a request body against GitHub's OpenAPI description of that operation's request. */
+export function checkRequestAgainstOpenApi(method: string, pathTemplate: string, body: unknown): void {
+  const key = `${method} ${pathTemplate}`
+  let validate = requestValidators.get(key)
+  if (!validate) {
+    const schema = (spec.paths[pathTemplate]?.[method.toLowerCase()] as any)?.requestBody?.content?.['application/json']?.schema
+    if (!schema) throw new Error(`GitHub's OpenAPI description has no request body for ${key}`)
+    validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"github#/components/')))
+    requestValidators.set(key, validate)
+  }
+  if (!validate(body)) throw new Error(`${key}: request does not match GitHub's OpenAPI description: ${ajv.errorsText(validate.errors)}`)
+}
+
+export interface StoredDeploymentStatus {
+  id: number
+  state: string
+  description: string
+  environment_url: string
+  log_url: string
+}
+
+export interface StoredDeployment {
+  id: number
+  ref: string
+  task: string
+  environment: string
+  description: string
+  payload: Record<string, unknown> | string
+  transient_environment: boolean
+  production_environment: boolean
+  /** Oldest first. */
+  statuses: StoredDeploymentStatus[]
 }
 
 export interface StoredComment {
@@ -54,7 +91,10 @@ export interface FakeGitHub {
   requests: { method: string; path: string }[]
   /** Answer 403 to every comment write (a read-only token). */
   denyComments: boolean
-  /** Requests whose response failed the OpenAPI check: must stay empty. */
+  deployments: StoredDeployment[]
+  /** Answer 403 to every deployment write (a token without deployments: write). */
+  denyDeployments: boolean
+  /** Requests or responses that failed the OpenAPI check: must stay empty. */
   invalid: string[]
   addComment(issue: number, body: string, login?: string, type?: 'User' | 'Bot'): StoredComment
   close(): Promise<void>
@@ -85,6 +125,27 @@ function commentJson(comment: StoredComment) {
   }
 }
 
+const BOT = () => user('github-actions[bot]', 'Bot', 41898282)
+
+function deploymentJson(d: StoredDeployment) {
+  const api = `https://api.github.com/repos/${OWNER}/${REPO}`
+  return {
+    url: `${api}/deployments/${d.id}`, id: d.id, node_id: `DE_${d.id}`, sha: d.ref, ref: d.ref, task: d.task, payload: d.payload,
+    original_environment: d.environment, environment: d.environment, description: d.description, creator: BOT(),
+    created_at: '2026-11-22T10:00:00Z', updated_at: '2026-11-22T10:00:00Z', statuses_url: `${api}/deployments/${d.id}/statuses`,
+    repository_url: api, transient_environment: d.transient_environment, production_environment: d.production_environment
+  }
+}
+
+function statusJson(d: StoredDeployment, s: StoredDeploymentStatus) {
+  const api = `https://api.github.com/repos/${OWNER}/${REPO}`
+  return {
+    url: `${api}/deployments/${d.id}/statuses/${s.id}`, id: s.id, node_id: `DES_${s.id}`, state: s.state, creator: BOT(),
+    description: s.description, environment: d.environment, target_url: s.log_url, log_url: s.log_url, environment_url: s.environment_url,
+    created_at: '2026-11-22T10:00:00Z', updated_at: '2026-11-22T10:00:00Z', deployment_url: `${api}/deployments/${d.id}`, repository_url: api
+  }
+}
+
 async function readBody(request: IncomingMessage): Promise<any> {
   const chunks: Buffer[] = []
   for await (const chunk of request) chunks.push(chunk as Buffer)
@@ -99,6 +160,8 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     comments: [],
     requests: [],
     denyComments: false,
+    deployments: [],
+    denyDeployments: false,
     invalid: [],
     addComment(issue, body, login = 'someone', type = 'User') {
       const comment = { id: nextId++, body, login, type, issue }
@@ -158,8 +221,60 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       fake.comments = fake.comments.filter((c) => c !== comment)
       return send(response, method, itemTemplate, 204)
     }
+    if (await handleDeployments(url, method, request, response)) return
     response.writeHead(404, { 'content-type': 'application/json' })
     response.end(JSON.stringify({ message: 'Not Found' }))
+  }
+
+  /** Reads a request body and checks it against the operation's description; a bad one is recorded. */
+  async function checkedBody(request: IncomingMessage, method: string, template: string): Promise<any> {
+    const body = await readBody(request)
+    try {
+      checkRequestAgainstOpenApi(method, template, body)
+    } catch (error) {
+      fake.invalid.push((error as Error).message)
+    }
+    return body
+  }
+
+  /** Deployments and their statuses, as GitHub keeps them: newest first in lists. */
+  async function handleDeployments(url: URL, method: string, request: IncomingMessage, response: ServerResponse): Promise<boolean> {
+    const denied = { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest', status: '403' }
+    const listTemplate = '/repos/{owner}/{repo}/deployments'
+    const statusesTemplate = '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses'
+    if (/^\/repos\/[^/]+\/[^/]+\/deployments$/.test(url.pathname)) {
+      if (method === 'GET') {
+        const { environment, task } = Object.fromEntries(url.searchParams)
+        const found = fake.deployments.filter((d) => (!environment || d.environment === environment) && (!task || d.task === task)).reverse()
+        send(response, method, listTemplate, 200, found.map(deploymentJson))
+        return true
+      }
+      if (fake.denyDeployments) return send(response, method, listTemplate, 403, denied), true
+      const body = await checkedBody(request, method, listTemplate)
+      const deployment: StoredDeployment = {
+        id: nextId++, ref: body.ref, task: body.task ?? 'deploy', environment: body.environment ?? 'production', description: body.description ?? '',
+        payload: body.payload ?? '', transient_environment: Boolean(body.transient_environment),
+        production_environment: body.production_environment ?? (body.environment ?? 'production') === 'production', statuses: []
+      }
+      fake.deployments.push(deployment)
+      send(response, method, listTemplate, 201, deploymentJson(deployment))
+      return true
+    }
+    const match = /^\/repos\/[^/]+\/[^/]+\/deployments\/(\d+)\/statuses$/.exec(url.pathname)
+    if (!match) return false
+    const deployment = fake.deployments.find((d) => d.id === Number(match[1]))
+    if (!deployment) return send(response, method, statusesTemplate, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }), true
+    if (method === 'GET') {
+      const perPage = Number(url.searchParams.get('per_page') ?? 30)
+      send(response, method, statusesTemplate, 200, [...deployment.statuses].reverse().slice(0, perPage).map((s) => statusJson(deployment, s)))
+      return true
+    }
+    if (fake.denyDeployments) return send(response, method, statusesTemplate, 403, denied), true
+    const body = await checkedBody(request, method, statusesTemplate)
+    const status = { id: nextId++, state: body.state, description: body.description ?? '', environment_url: body.environment_url ?? '', log_url: body.log_url ?? '' }
+    deployment.statuses.push(status)
+    send(response, method, statusesTemplate, 201, statusJson(deployment, status))
+    return true
   }
 
   const server: Server = createServer((request, response) => {
