@@ -100055,7 +100055,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5774);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(161);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -100064,7 +100064,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5774:
+/***/ 161:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -107346,6 +107346,145 @@ function githubCommentsApi(token, repository, apiUrl) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/deployments-api.ts
+
+/** The deployments port over GitHub's REST API (GITHUB_API_URL is honoured for GHES and tests). */
+function githubDeploymentsApi(token, repository, apiUrl) {
+    const octokit = getOctokit(token, { baseUrl: apiUrl });
+    const [owner, repo] = repository.split('/');
+    return {
+        async create(deployment) {
+            const { data, status } = await octokit.rest.repos.createDeployment({
+                owner,
+                repo,
+                ref: deployment.ref,
+                environment: deployment.environment,
+                task: deployment.task,
+                description: deployment.description,
+                transient_environment: deployment.transient,
+                production_environment: deployment.production,
+                payload: deployment.payload,
+                // The workflow running this step is itself a pending check of the commit: requiring
+                // the commit's checks would refuse every deployment, and merging is not ours to do.
+                required_contexts: [],
+                auto_merge: false
+            });
+            if (status !== 201 || !('id' in data))
+                throw new Error(`GitHub did not create the deployment: ${'message' in data ? data.message : `HTTP ${status}`}`);
+            return { id: data.id };
+        },
+        async setStatus(deploymentId, status) {
+            await octokit.rest.repos.createDeploymentStatus({
+                owner,
+                repo,
+                deployment_id: deploymentId,
+                state: status.state,
+                description: status.description,
+                ...(status.environmentUrl ? { environment_url: status.environmentUrl } : {}),
+                ...(status.logUrl ? { log_url: status.logUrl } : {}),
+                // Earlier deployments are made inactive by the action itself, for transient environments too.
+                auto_inactive: false
+            });
+        },
+        async list(environment, task) {
+            const deployments = await octokit.paginate(octokit.rest.repos.listDeployments, { owner, repo, environment, task, per_page: 100 });
+            return deployments.map((d) => ({ id: d.id }));
+        },
+        async latestState(deploymentId) {
+            const { data } = await octokit.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: deploymentId, per_page: 1 });
+            return data[0]?.state;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/deployments.ts
+
+/** GitHub keeps a description to 140 characters. */
+const DESCRIPTION_MAX = 140;
+/** The environment a run deploys to: `live-update/pr-N` for a preview, `live-update/production` for a release. */
+function environmentFor(report, ctx) {
+    const { target } = report;
+    if (target?.pullRequest)
+        return { name: `live-update/pr-${target.pullRequest.number}`, production: false };
+    const release = ctx.eventName === 'push' && ctx.ref.startsWith('refs/tags/');
+    if (target?.mode === 'publish' && release)
+        return { name: `live-update/${target.channel}`, production: target.channel === 'production' };
+    return undefined;
+}
+/** What a tester opens: the preview page when there is one, else the bundle, when a browser can reach it. */
+function environmentUrl(report, previewUrl) {
+    if (previewUrl && /^https?:\/\//.test(previewUrl))
+        return previewUrl;
+    const bundleUrl = report.outcome.kind === 'published' ? report.outcome.result.bundleUrl : undefined;
+    return bundleUrl && /^https?:\/\//.test(bundleUrl) ? bundleUrl : undefined;
+}
+/** Marks the environment's earlier successful deployments of this app inactive: GitHub shows the newest as the live one. */
+async function inactivateOthers(api, environment, task, keep, description) {
+    let count = 0;
+    for (const { id } of await api.list(environment, task)) {
+        if (id === keep || (await api.latestState(id)) !== 'success')
+            continue;
+        await api.setStatus(id, { state: 'inactive', description });
+        count++;
+    }
+    return count;
+}
+function refused(error) {
+    const status = error.status;
+    return status === 403 || status === 401;
+}
+/**
+ * Records a preview or a release as a GitHub deployment, so it shows on the pull request
+ * and on the Environments page; a closed pull request's preview becomes inactive. Never
+ * throws: the publish stands whatever GitHub answers.
+ */
+async function recordDeployment(report, inputs, ctx, makeApi, workflow, previewUrl) {
+    const environment = environmentFor(report, ctx);
+    if (!environment)
+        return { kind: 'none', reason: 'neither a pull request nor a release tag' };
+    if (!inputs.githubToken || !ctx.repository)
+        return { kind: 'none', reason: 'no github-token or GITHUB_REPOSITORY' };
+    if (report.target?.pullRequest?.fromFork)
+        return { kind: 'none', reason: 'a fork\'s pull request' };
+    const { outcome, target } = report;
+    if (outcome.kind !== 'published' && outcome.kind !== 'removed')
+        return { kind: 'none', reason: `nothing was published (${outcome.kind})` };
+    const task = `deploy:live-update:${report.appId ?? 'app'}`;
+    try {
+        const api = makeApi(inputs.githubToken, ctx.repository, ctx.apiUrl);
+        if (outcome.kind === 'removed') {
+            const inactivated = await inactivateOthers(api, environment.name, task, undefined, 'The preview was removed: its pull request was closed.');
+            workflow.info(`Deployments: ${inactivated} deployment(s) of ${environment.name} marked inactive.`);
+            return { kind: 'inactivated', environment: environment.name, inactivated };
+        }
+        const { pointer } = outcome.result;
+        const description = `${report.appId} ${pointer.version} on channel ${pointer.channel}`.slice(0, DESCRIPTION_MAX);
+        const { id } = await api.create({
+            ref: target.commit,
+            environment: environment.name,
+            task,
+            description,
+            transient: !environment.production && Boolean(target?.pullRequest),
+            production: environment.production,
+            payload: { appId: report.appId ?? '', channel: pointer.channel, version: pointer.version, checksum: pointer.checksum }
+        });
+        await api.setStatus(id, { state: 'success', description, environmentUrl: environmentUrl(report, previewUrl), logUrl: report.runUrl });
+        const inactivated = await inactivateOthers(api, environment.name, task, id, `Replaced by ${pointer.version}.`.slice(0, DESCRIPTION_MAX));
+        workflow.info(`Deployments: deployment ${id} to ${environment.name} is live${inactivated ? `; ${inactivated} earlier one(s) marked inactive` : ''}.`);
+        return { kind: 'created', id, environment: environment.name, inactivated };
+    }
+    catch (error) {
+        if (refused(error)) {
+            const reason = `GitHub refused to record the deployment to ${environment.name} (HTTP ${error.status}): give the workflow \`permissions: deployments: write\` to see it on the pull request and the Environments page; the publish is not affected.`;
+            workflow.notice(reason);
+            return { kind: 'failed', reason };
+        }
+        const reason = `The deployment to ${environment.name} could not be recorded (${errorMessage(error)}); the publish is not affected.`;
+        workflow.warning(reason);
+        return { kind: 'failed', reason };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/stages.ts
 /** Runs each stage in a log group, and records what it decided and how long it took. */
 class StageLog {
@@ -110890,6 +111029,8 @@ const actionsWorkflow = {
 
 
 
+
+
 /** The real ports: the runner's environment, @actions/core, processes, git, S3 and GitHub. */
 const actionServices = () => ({
     env: process.env,
@@ -110898,7 +111039,8 @@ const actionServices = () => ({
     runner: execRunner(),
     git: gitAt,
     createBackend: createBackend,
-    commentsApi: githubCommentsApi
+    commentsApi: githubCommentsApi,
+    deploymentsApi: githubDeploymentsApi
 });
 function appIdOf(inputs, project) {
     const appId = inputs.appId ?? project.appId;
@@ -111074,6 +111216,7 @@ async function run(services = actionServices()) {
     }
     const extraOutputs = { 'comment-id': '' };
     if (inputs && ctx && report.target) {
+        await recordDeployment(report, inputs, ctx, services.deploymentsApi, workflow);
         const comment = await postPreviewComment(report, inputs, ctx, services.commentsApi, (text) => redact(text, secrets), workflow);
         if (comment.status === 'created' || comment.status === 'updated')
             extraOutputs['comment-id'] = String(comment.id);
