@@ -6,7 +6,9 @@ const reader = (values: Record<string, string>) => (name: string) => values[name
 describe('getInputs', () => {
   it('gives the defaults a Capacitor project needs', () => {
     expect(getInputs(reader({}), {})).toMatchObject({
+      mode: 'publish',
       workingDirectory: '.',
+      artifactPath: 'live-update-artifact',
       buildCommand: undefined,
       backend: 'folder',
       registryPath: '.live-updates',
@@ -34,7 +36,8 @@ describe('getInputs', () => {
     [{ 'app-id': '../../etc' }, /app-id input/],
     [{ 'on-native-change': 'ignore' }, /on-native-change input "ignore" is not known: use one of fail, skip, publish/],
     [{ comment: 'maybe' }, /comment input "maybe" is not a boolean/],
-    [{ 'public-url': 'not a url' }, /public-url input "not a url" is not a URL/]
+    [{ 'public-url': 'not a url' }, /public-url input "not a url" is not a URL/],
+    [{ mode: 'deploy' }, /^The mode input "deploy" is not known: use one of publish, pack/]
   ])('refuses %j in one sentence naming the input', (values, message) => {
     expect(() => getInputs(reader(values), {})).toThrow(message)
   })

@@ -5,6 +5,9 @@ export const BACKENDS = ['folder', 's3', 'capgo'] as const
 export type BackendName = (typeof BACKENDS)[number]
 export const NATIVE_CHANGE_POLICIES = ['fail', 'skip', 'publish'] as const
 export type OnNativeChange = (typeof NATIVE_CHANGE_POLICIES)[number]
+/** What one run does; each mode other than publish lives in src/modes/. */
+export const MODES = ['publish', 'pack'] as const
+export type Mode = (typeof MODES)[number]
 
 export interface S3Inputs {
   bucket?: string
@@ -17,6 +20,7 @@ export interface S3Inputs {
 }
 
 export interface Inputs {
+  mode: Mode
   workingDirectory: string
   /** undefined: the project's build script; null: `none`, no build. */
   buildCommand: string | null | undefined
@@ -35,6 +39,10 @@ export interface Inputs {
   signingKey?: string
   comment: boolean
   githubToken?: string
+  /** The folder `pack` writes and `publish-packed` reads (the workflow artifact). */
+  artifactPath: string
+  /** publish-packed publishes only pull requests that carry this label. */
+  previewLabel?: string
 }
 
 export type InputReader = (name: string) => string
@@ -93,6 +101,7 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv, setSecret: 
   const endpoint = text('s3-endpoint') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL
 
   return {
+    mode: oneOf('mode input', text('mode') ?? 'publish', MODES),
     workingDirectory: text('working-directory') ?? '.',
     buildCommand: build === undefined ? undefined : build.toLowerCase() === 'none' ? null : build,
     webDir: text('web-dir'),
@@ -117,6 +126,8 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv, setSecret: 
     onNativeChange: oneOf('on-native-change input', text('on-native-change') ?? 'fail', NATIVE_CHANGE_POLICIES),
     signingKey: secret('signing-key'),
     comment: booleanInput('comment input', text('comment') ?? 'true'),
-    githubToken: secret('github-token', env.GITHUB_TOKEN)
+    githubToken: secret('github-token', env.GITHUB_TOKEN),
+    artifactPath: text('artifact-path') ?? 'live-update-artifact',
+    previewLabel: text('preview-label')
   }
 }

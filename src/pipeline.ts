@@ -1,0 +1,178 @@
+import { resolveWebDir, runBuild } from './build.js'
+import { compareWithChannel, comparisonChannels, describeComparison } from './bundle/diff.js'
+import type { PackedBundle } from './bundle/pack.js'
+import { signAndVerify, type SigningKey } from './bundle/sign.js'
+import { checkEligibility, type ChannelBaseline, type Verdict } from './eligibility/index.js'
+import { MissingCredentialsError, UserError } from './errors.js'
+import type { Inputs } from './inputs.js'
+import type { Services } from './main.js'
+import type { Project } from './project.js'
+import type { Backend, PublishAttempt, PublishRequest } from './registry/types.js'
+import type { Outcome, RunReport } from './report.js'
+import type { StageLog } from './stages.js'
+import type { Target } from './target.js'
+import { checkSegment } from './validate.js'
+import type { Workflow } from './workflow.js'
+
+/* The stages the modes share: publish, pack and publish-packed each run some of them. */
+
+export function appIdOf(inputs: Inputs, project: Project): string {
+  const appId = inputs.appId ?? project.appId
+  if (!appId) {
+    throw new UserError(
+      `No app id was found in ${project.dir} (no capacitor.config.* with appId, no config.xml): set the app-id input.`
+    )
+  }
+  return checkSegment(inputs.appId ? 'app-id input' : `appId of ${project.configFile}`, appId, 'use a reverse-DNS id such as com.example.app')
+}
+
+export function describeTarget(target: Target): string {
+  return target.mode === 'cleanup'
+    ? `remove channel ${target.channel} (${target.origin})`
+    : `channel ${target.channel}, version ${target.version} (${target.origin})`
+}
+
+function annotate(workflow: Workflow, verdict: Verdict, blocking: boolean): void {
+  for (const reason of verdict.reasons) {
+    const properties = reason.file ? { file: reason.file, title: 'Needs a store release' } : { title: 'Needs a store release' }
+    if (blocking) workflow.error(reason.message, properties)
+    else workflow.warning(reason.message, properties)
+  }
+}
+
+/**
+ * Build, eligibility check and the on-native-change policy: the web dir and verdict to pack,
+ * or why nothing ships. Shared by publish and pack.
+ */
+export async function buildAndCheck(
+  inputs: Inputs, project: Project, target: Target & { mode: 'publish' }, services: Services, stages: StageLog, report: RunReport,
+  channelBaseline?: () => Promise<ChannelBaseline | undefined>
+): Promise<{ webDir: string; verdict: Verdict } | Outcome> {
+  const webDir = await stages.run('Build', async () => {
+    const build = await runBuild(project, inputs.buildCommand, services.runner, services.env)
+    return { build, webDir: resolveWebDir(project, inputs.webDir, services.cwd) }
+  }, ({ build, webDir }) => `${build.status === 'built' ? `built with ${build.source}` : `skipped: ${build.reason}`}; web dir ${webDir}`).then((r) => r.webDir)
+
+  const verdict = await stages.run('Eligibility', () => checkEligibility({
+    projectDir: project.dir,
+    webDir,
+    nativeBaseline: inputs.nativeBaseline,
+    pullRequestBase: target.pullRequest?.baseSha || undefined,
+    git: services.git(project.dir),
+    channelBaseline
+  }), (v) =>
+    v.eligible ? 'eligible as a live update' : `needs a store release (${v.reasons.length} reason(s))`)
+  report.verdict = verdict
+  return applyNativeChangePolicy(services.workflow, verdict, inputs.onNativeChange) ?? { webDir, verdict }
+}
+
+/** on-native-change: fail throws, skip returns why nothing ships, publish (or an eligible change) returns nothing. */
+export function applyNativeChangePolicy(workflow: Workflow, verdict: Verdict, policy: Inputs['onNativeChange']): Outcome | undefined {
+  if (verdict.eligible) return undefined
+  annotate(workflow, verdict, policy === 'fail')
+  const why = verdict.reasons.map((r) => r.message).join('; ')
+  if (policy === 'fail') {
+    throw new UserError(`This change needs a store release, not a live update (${why}): ship a new native build, or set on-native-change to skip or publish.`)
+  }
+  if (policy === 'skip') return { kind: 'skipped', reason: `the change needs a store release (${why}) and on-native-change is skip` }
+  return undefined
+}
+
+/** What signAndPublish stores: a packed archive, where it goes, and the verdict it carries. */
+export interface PublishPlan {
+  appId: string
+  target: Target & { mode: 'publish' }
+  bundle: PackedBundle
+  verdict: Verdict
+  webDir?: string
+  signingKey?: SigningKey
+  /** A reopened pull request may bring back the preview its closing removed. */
+  reopensChannel: boolean
+}
+
+/** Compares the bundle with what the channel's devices run, signs it when a key is given, then stores it and moves the channel. */
+export async function signAndPublish(backend: Backend, stages: StageLog, report: RunReport, plan: PublishPlan): Promise<Outcome> {
+  const { appId, target, bundle, verdict, signingKey } = plan
+  const summary = { size: bundle.size, checksum: bundle.checksum, fileCount: bundle.files.length }
+  report.bundleComparison = await stages.run('Compare', () => compareWithChannel(backend, appId, comparisonChannels(target), bundle), describeComparison)
+  const signed = signingKey
+    ? await stages.run('Sign', () => signAndVerify(bundle.archivePath, signingKey), (s) => `${s.algorithm} signature verified with the derived public key`)
+    : undefined
+  if (signed) report.signing = { algorithm: signed.algorithm, publicKeyPem: signed.publicKeyPem }
+
+  const request: PublishRequest = {
+    appId,
+    channel: target.channel,
+    version: target.version,
+    archivePath: bundle.archivePath,
+    webDir: plan.webDir,
+    checksum: bundle.checksum,
+    size: bundle.size,
+    manifest: {
+      appId,
+      version: target.version,
+      channel: target.channel,
+      checksum: bundle.checksum,
+      size: bundle.size,
+      nativeFingerprint: verdict.fingerprint,
+      publishedAt: new Date().toISOString(),
+      commit: target.commit,
+      ...(signed ? { signature: signed.signature } : {}),
+      files: bundle.files,
+      nativeSources: verdict.nativeSources,
+      eligibility: { eligible: verdict.eligible, reasons: verdict.reasons.map((r) => r.message), framework: verdict.framework }
+    }
+  }
+  request.reopensChannel = plan.reopensChannel
+  const result = await stages.run('Publish', () => backend.publish(request), describePublish(target.channel, target.version))
+  if (result.status === 'behind') return { kind: 'skipped', reason: behindReason(result.current.version, target.version, target.channel, result.bundleUrl), bundle: summary }
+  if (result.status === 'closed') return { kind: 'skipped', reason: `pull request #${target.pullRequest?.number ?? ''} was closed while this run published, so its preview channel ${target.channel} stays removed` }
+  return { kind: 'published', result, bundle: summary }
+}
+
+function behindReason(current: string, version: string, channel: string, bundleUrl: string): string {
+  return `${channel} stays on ${current}, which is newer than ${version}: a publish moves a channel only forward (by semver), so ${version} was stored at ${bundleUrl} without moving the pointer; go back with an explicit rollback`
+}
+
+function describePublish(channel: string, version: string): (result: PublishAttempt) => string {
+  return (result) => {
+    switch (result.status) {
+      case 'unchanged':
+        return `${version} was already on ${channel}: nothing changed`
+      case 'behind':
+        return `${channel} stays on ${result.current.version}, newer than ${version}; the bundle is stored, the pointer did not move`
+      case 'closed':
+        return `the pull request was closed meanwhile: ${channel} stays removed`
+      case 'published':
+        return `${channel} → ${version} at ${result.bundleUrl}`
+    }
+  }
+}
+
+/** The backend the inputs name; without its credentials (a fork's run, a secret not set), why nothing is published. */
+export async function openBackend(inputs: Inputs, services: Services, project: Project, report: RunReport): Promise<Backend | Outcome> {
+  let backend: Backend
+  try {
+    backend = services.createBackend(inputs, {
+      runner: services.runner,
+      env: services.env,
+      log: services.workflow,
+      workspace: services.cwd,
+      cwd: project.dir,
+      runUrl: report.runUrl,
+      s3: services.s3
+    })
+  } catch (error) {
+    if (error instanceof MissingCredentialsError) return { kind: 'skipped', reason: error.message.replace(/\.$/, '') }
+    throw error
+  }
+  report.backendLocation = backend.location
+  return backend
+}
+
+/** A closed pull request's preview: its channel and bundles go. */
+export async function removePreview(backend: Backend, stages: StageLog, appId: string, target: Target & { mode: 'cleanup' }): Promise<Outcome> {
+  const removal = await stages.run('Cleanup', () => backend.removeChannel(appId, target.channel), (r) =>
+    r.removedPointer ? `removed channel ${target.channel} and ${r.removedVersions.length} bundle(s)` : `channel ${target.channel} was not published; removed ${r.removedVersions.length} bundle(s)`)
+  return { kind: 'removed', removal }
+}
