@@ -89,7 +89,7 @@ describe('packWebDir', () => {
   })
 
   it('stops at a clear limit on file count and file size', async () => {
-    await expect(packWebDir(web, join(temp, 'a.zip'), { maxFiles: 2, maxFileBytes: 1e9 })).rejects.toThrow(/more than 2 files/)
-    await expect(packWebDir(web, join(temp, 'a.zip'), { maxFiles: 100, maxFileBytes: 100 })).rejects.toThrow(/over the 100-byte limit/)
+    await expect(packWebDir(web, join(temp, 'a.zip'), { limits: { maxFiles: 2, maxFileBytes: 1e9 } })).rejects.toThrow(/more than 2 files/)
+    await expect(packWebDir(web, join(temp, 'a.zip'), { limits: { maxFiles: 100, maxFileBytes: 100 } })).rejects.toThrow(/over the 100-byte limit/)
   })
 })

@@ -1,16 +1,14 @@
 import { createHash } from 'node:crypto'
-import { once } from 'node:events'
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs'
+import { createReadStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { Transform, Writable } from 'node:stream'
-import { finished, pipeline } from 'node:stream/promises'
+import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
-import { createDeflateRaw, deflateRaw } from 'node:zlib'
+import { crc32, createDeflateRaw, deflateRaw } from 'node:zlib'
+import { ArchiveFile } from './archive-file.js'
 import { listWebFiles, type ListLimits, type WebFile, DEFAULT_LIMITS } from './files.js'
-import {
-  centralDirectory, checkEntrySizes, crc32, dataDescriptor, localHeader, METHOD_DEFLATE, METHOD_STORE, type EntryRecord
-} from './zip-format.js'
+import { centralDirectory, localHeader, localHeaderLength, METHOD_DEFLATE, METHOD_STORE, ZIP64_THRESHOLD, type EntryRecord, type Zip64Threshold } from './zip-format.js'
 
 export interface BundleFile {
   path: string
@@ -43,32 +41,6 @@ const STREAM_CHUNK_BYTES = MB
 
 const deflateRawAsync = promisify(deflateRaw)
 
-/** The archive file, hashed and counted as it is written; writes wait for the disk. */
-class ArchiveOutput {
-  readonly hash = createHash('sha256')
-  bytes = 0
-  private readonly stream: WriteStream
-
-  constructor(path: string) {
-    this.stream = createWriteStream(path)
-  }
-
-  async write(chunk: Buffer): Promise<void> {
-    this.hash.update(chunk)
-    this.bytes += chunk.length
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain')
-  }
-
-  async close(): Promise<void> {
-    this.stream.end()
-    await finished(this.stream)
-  }
-
-  destroy(): void {
-    this.stream.destroy()
-  }
-}
-
 /** A file read, hashed and (when it pays) deflated, ready to be written. */
 interface BufferedEntry {
   kind: 'buffered'
@@ -98,11 +70,15 @@ async function prepare(file: WebFile): Promise<PreparedEntry> {
   return entry
 }
 
-/** Streams one large file into the archive behind a data descriptor; resolves to its sha256. */
-async function writeStreamed(output: ArchiveOutput, file: WebFile, name: Buffer, records: EntryRecord[]): Promise<string> {
+/**
+ * Streams one large file into the archive in bounded memory. Its local header's room is
+ * reserved and the header written once the CRC-32 and sizes are known: streaming readers
+ * (ZipInputStream on devices) need them before the data, so no data descriptor is used.
+ */
+async function writeStreamed(archive: ArchiveFile, file: WebFile, name: Buffer): Promise<{ record: EntryRecord; sha256: string }> {
   const method = shouldCompress(file) ? METHOD_DEFLATE : METHOD_STORE
-  const record: EntryRecord = { name, method, crc32: 0, compressedSize: 0, size: 0, offset: output.bytes, streamed: true }
-  await output.write(localHeader(record))
+  const record: EntryRecord = { name, method, crc32: 0, compressedSize: 0, size: 0, offset: archive.bytes }
+  await archive.reserveHeader(localHeaderLength(name))
   const hash = createHash('sha256')
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -115,16 +91,14 @@ async function writeStreamed(output: ArchiveOutput, file: WebFile, name: Buffer,
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       record.compressedSize += chunk.length
-      output.write(chunk).then(() => done(), done)
+      archive.append(chunk).then(() => done(), done)
     }
   })
   const source = createReadStream(file.absolutePath, { highWaterMark: STREAM_CHUNK_BYTES })
   if (method === METHOD_DEFLATE) await pipeline(source, tap, createDeflateRaw({ level: DEFLATE_LEVEL }), sink)
   else await pipeline(source, tap, sink)
-  checkEntrySizes(record)
-  await output.write(dataDescriptor(record))
-  records.push(record)
-  return hash.digest('hex')
+  await archive.writeReservedHeader(localHeader(record))
+  return { record, sha256: hash.digest('hex') }
 }
 
 /**
@@ -161,15 +135,21 @@ class ReadAhead {
   }
 }
 
+export interface PackOptions {
+  limits?: ListLimits
+  /** Tests only: where zip64 records start, lowered so real readers check them on a small archive. */
+  zip64Threshold?: Zip64Threshold
+}
+
 /**
  * Zips the web dir into archivePath, byte-for-byte deterministic (sorted entries, fixed
  * times and modes), hashing every file and the archive on the way. Small files are read
  * and deflated ahead, several at once, within a fixed budget; large ones are streamed:
  * memory does not grow with the bundle.
  */
-export async function packWebDir(webDir: string, archivePath: string, limits: ListLimits = DEFAULT_LIMITS): Promise<PackedBundle> {
-  const webFiles = await listWebFiles(webDir, limits)
-  const output = new ArchiveOutput(archivePath)
+export async function packWebDir(webDir: string, archivePath: string, options: PackOptions = {}): Promise<PackedBundle> {
+  const webFiles = await listWebFiles(webDir, options.limits ?? DEFAULT_LIMITS)
+  const archive = await ArchiveFile.create(archivePath)
   const readAhead = new ReadAhead(webFiles)
   const records: EntryRecord[] = []
   const files: BundleFile[] = []
@@ -178,23 +158,22 @@ export async function packWebDir(webDir: string, archivePath: string, limits: Li
       const name = Buffer.from(file.path, 'utf8')
       const entry = await readAhead.take(file)
       if (entry.kind === 'streamed') {
-        const sha256 = await writeStreamed(output, file, name, records)
-        files.push({ path: file.path, size: records[records.length - 1].size, sha256 })
+        const { record, sha256 } = await writeStreamed(archive, file, name)
+        records.push(record)
+        files.push({ path: file.path, size: record.size, sha256 })
         continue
       }
-      const record: EntryRecord = {
-        name, method: entry.method, crc32: entry.crc32, compressedSize: entry.data.length, size: entry.size, offset: output.bytes, streamed: false
-      }
-      await output.write(localHeader(record))
-      await output.write(entry.data)
+      const record: EntryRecord = { name, method: entry.method, crc32: entry.crc32, compressedSize: entry.data.length, size: entry.size, offset: archive.bytes }
+      await archive.append(localHeader(record))
+      await archive.append(entry.data)
       records.push(record)
       files.push({ path: file.path, size: entry.size, sha256: entry.sha256 })
     }
-    await output.write(centralDirectory(records, output.bytes))
-    await output.close()
+    await archive.append(centralDirectory(records, archive.bytes, options.zip64Threshold ?? ZIP64_THRESHOLD))
+    const size = archive.bytes
+    return { archivePath, checksum: await archive.close(), size, files }
   } catch (error) {
-    output.destroy()
+    await archive.discard()
     throw error
   }
-  return { archivePath, checksum: output.hash.digest('hex'), size: output.bytes, files }
 }

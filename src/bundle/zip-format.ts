@@ -1,8 +1,11 @@
-import * as zlib from 'node:zlib'
-
 /**
  * The few records of the zip format (PKWARE APPNOTE) that a deterministic archive needs:
  * a fixed time and mode, UTF-8 names, deflate or store, zip64 only past the 32-bit limits.
+ *
+ * Every local header carries the entry's real CRC-32 and sizes, never a data descriptor
+ * (flag bit 3): devices read bundles front to back with java.util.zip.ZipInputStream
+ * (@capgo/capacitor-updater on Android), which cannot find the end of a stored entry
+ * whose sizes follow its data.
  */
 
 export const METHOD_STORE = 0
@@ -12,13 +15,12 @@ export const METHOD_DEFLATE = 8
 const DOS_TIME = 0
 const DOS_DATE = (1 << 5) | 1
 const FLAG_UTF8 = 0x0800
-/** Sizes and CRC follow the data (a streamed entry), not in the local header. */
-const FLAG_DATA_DESCRIPTOR = 0x0008
 const UNIX = 3
 const VERSION_DEFAULT = 20
 const VERSION_ZIP64 = 45
 const MAX_32 = 0xffffffff
 const MAX_16 = 0xffff
+const LOCAL_HEADER_BYTES = 30
 /** Regular file, rw-r--r--. */
 const EXTERNAL_ATTRIBUTES = (0o100644 << 16) >>> 0
 
@@ -30,63 +32,46 @@ export interface EntryRecord {
   size: number
   /** Offset of the entry's local header in the archive. */
   offset: number
-  streamed: boolean
 }
 
-const TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-  return c >>> 0
-})
+/** Bytes of an entry's local header: it has no extra field, so only the name varies. */
+export const localHeaderLength = (name: Buffer) => LOCAL_HEADER_BYTES + name.length
 
-/** Exported for its test: Node before 20.15 has no zlib.crc32. */
-export function crc32Js(data: Buffer, initial: number): number {
-  let crc = ~initial
-  for (let i = 0; i < data.length; i++) crc = TABLE[(crc ^ data[i]) & 0xff] ^ (crc >>> 8)
-  return ~crc >>> 0
-}
-
-type Crc32 = (data: Buffer, initial?: number) => number
-const nativeCrc32 = (zlib as { crc32?: Crc32 }).crc32
-
-/** CRC-32 of data, continuing from `initial`: zlib's (Node 20.15+, 22.2+), else a table in JS. */
-export function crc32(data: Buffer, initial = 0): number {
-  return nativeCrc32 ? nativeCrc32(data, initial) : crc32Js(data, initial)
-}
-
+/** The local header, with the CRC-32 and sizes a streaming reader needs before the data. */
 export function localHeader(entry: Omit<EntryRecord, 'offset'>): Buffer {
-  const header = Buffer.alloc(30)
+  checkEntrySizes(entry)
+  const header = Buffer.alloc(LOCAL_HEADER_BYTES)
   header.writeUInt32LE(0x04034b50, 0)
   header.writeUInt16LE(VERSION_DEFAULT, 4)
-  header.writeUInt16LE(FLAG_UTF8 | (entry.streamed ? FLAG_DATA_DESCRIPTOR : 0), 6)
+  header.writeUInt16LE(FLAG_UTF8, 6)
   header.writeUInt16LE(entry.method, 8)
   header.writeUInt16LE(DOS_TIME, 10)
   header.writeUInt16LE(DOS_DATE, 12)
-  if (!entry.streamed) {
-    header.writeUInt32LE(entry.crc32, 14)
-    header.writeUInt32LE(entry.compressedSize, 18)
-    header.writeUInt32LE(entry.size, 22)
-  }
+  header.writeUInt32LE(entry.crc32, 14)
+  header.writeUInt32LE(entry.compressedSize, 18)
+  header.writeUInt32LE(entry.size, 22)
   header.writeUInt16LE(entry.name.length, 26)
   return Buffer.concat([header, entry.name])
 }
 
-export function dataDescriptor(entry: EntryRecord): Buffer {
-  const record = Buffer.alloc(16)
-  record.writeUInt32LE(0x08074b50, 0)
-  record.writeUInt32LE(entry.crc32, 4)
-  record.writeUInt32LE(entry.compressedSize, 8)
-  record.writeUInt32LE(entry.size, 12)
-  return record
-}
-
-/** A bundle file is at most 2 GB, so only the offset can pass 32 bits. */
-export function checkEntrySizes(entry: EntryRecord): void {
+/** A bundle file is at most 2 GB, so sizes fit the local header's 32 bits; only offsets can pass them. */
+function checkEntrySizes(entry: Omit<EntryRecord, 'offset'>): void {
   if (entry.size >= MAX_32 || entry.compressedSize >= MAX_32) throw new Error(`Zip entry ${entry.name.toString()} is over 4 GB.`)
 }
 
-function centralRecord(entry: EntryRecord): Buffer {
-  const zip64 = entry.offset >= MAX_32
+/**
+ * From which offset (and entry count) the zip64 records are used: 4 GiB (65,535 entries) in
+ * bundles; tests lower it to have real readers check those records on a small archive.
+ */
+export interface Zip64Threshold {
+  offset: number
+  entries: number
+}
+
+export const ZIP64_THRESHOLD: Zip64Threshold = { offset: MAX_32, entries: MAX_16 }
+
+function centralRecord(entry: EntryRecord, threshold: Zip64Threshold): Buffer {
+  const zip64 = entry.offset >= threshold.offset
   const extra = Buffer.alloc(zip64 ? 12 : 0)
   if (zip64) {
     extra.writeUInt16LE(0x0001, 0)
@@ -98,7 +83,7 @@ function centralRecord(entry: EntryRecord): Buffer {
   record.writeUInt32LE(0x02014b50, 0)
   record.writeUInt16LE((UNIX << 8) | version, 4)
   record.writeUInt16LE(version, 6)
-  record.writeUInt16LE(FLAG_UTF8 | (entry.streamed ? FLAG_DATA_DESCRIPTOR : 0), 8)
+  record.writeUInt16LE(FLAG_UTF8, 8)
   record.writeUInt16LE(entry.method, 10)
   record.writeUInt16LE(DOS_TIME, 12)
   record.writeUInt16LE(DOS_DATE, 14)
@@ -113,9 +98,9 @@ function centralRecord(entry: EntryRecord): Buffer {
 }
 
 /** The central directory and its end records, zip64 ones when a count or offset needs them. */
-export function centralDirectory(entries: EntryRecord[], offset: number): Buffer {
-  const records = Buffer.concat(entries.map(centralRecord))
-  const zip64 = entries.length >= MAX_16 || offset >= MAX_32 || records.length >= MAX_32
+export function centralDirectory(entries: EntryRecord[], offset: number, threshold = ZIP64_THRESHOLD): Buffer {
+  const records = Buffer.concat(entries.map((entry) => centralRecord(entry, threshold)))
+  const zip64 = entries.length >= threshold.entries || offset >= threshold.offset || records.length >= MAX_32
   const parts = [records]
   if (zip64) {
     const end64 = Buffer.alloc(56)
@@ -133,12 +118,13 @@ export function centralDirectory(entries: EntryRecord[], offset: number): Buffer
     locator.writeUInt32LE(1, 16)
     parts.push(end64, locator)
   }
+  // With zip64 records, every field of the classic end record says "see zip64", as Go's archive/zip writes it.
   const end = Buffer.alloc(22)
   end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(Math.min(entries.length, MAX_16), 8)
-  end.writeUInt16LE(Math.min(entries.length, MAX_16), 10)
-  end.writeUInt32LE(Math.min(records.length, MAX_32), 12)
-  end.writeUInt32LE(Math.min(offset, MAX_32), 16)
+  end.writeUInt16LE(zip64 ? MAX_16 : entries.length, 8)
+  end.writeUInt16LE(zip64 ? MAX_16 : entries.length, 10)
+  end.writeUInt32LE(zip64 ? MAX_32 : records.length, 12)
+  end.writeUInt32LE(zip64 ? MAX_32 : offset, 16)
   parts.push(end)
   return Buffer.concat(parts)
 }
