@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { packWebDir } from '../src/bundle/pack.js'
-import { makeWorkspace, runAction } from './helpers/action.js'
+import { makeWorkspace, runBuiltAction } from './helpers/action.js'
 import { compileDeviceReader, filesUnder, runTool, treeDifferences } from './helpers/device-readers.js'
 import { pushPayload } from './helpers/payloads.js'
 
@@ -82,9 +82,10 @@ describe('bundles as devices read them', () => {
       archive: async () => (await packWebDir(web, join(temp, 'zip64.zip'), { zip64Threshold: { offset: MiB, entries: 0 } })).archivePath
     },
     {
+      // runBuiltAction runs a fresh `npm run bundle` of src, the same bytes CI requires of dist/.
       name: 'the built action (dist/)',
       archive: async () => {
-        const run = await runAction({
+        const run = await runBuiltAction({
           cwd: workspace,
           eventName: 'push',
           ref: 'refs/tags/v2.0.0',
