@@ -58625,7 +58625,7 @@ module.exports = clean
 
 
 
-const eq = __nccwpck_require__(2701)
+const eq = __nccwpck_require__(5082)
 const neq = __nccwpck_require__(4974)
 const gt = __nccwpck_require__(6599)
 const gte = __nccwpck_require__(1236)
@@ -58859,7 +58859,7 @@ module.exports = diff
 
 /***/ }),
 
-/***/ 2701:
+/***/ 5082:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -59187,7 +59187,7 @@ const sort = __nccwpck_require__(9872)
 const rsort = __nccwpck_require__(7192)
 const gt = __nccwpck_require__(6599)
 const lt = __nccwpck_require__(3872)
-const eq = __nccwpck_require__(2701)
+const eq = __nccwpck_require__(5082)
 const neq = __nccwpck_require__(4974)
 const gte = __nccwpck_require__(1236)
 const lte = __nccwpck_require__(6717)
@@ -89378,7 +89378,7 @@ const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nc
 const { getGlobalDispatcher } = __nccwpck_require__(2581)
 const { webidl } = __nccwpck_require__(7879)
 const { STATUS_CODES } = __nccwpck_require__(7067)
-const { bytesMatch } = __nccwpck_require__(5082)
+const { bytesMatch } = __nccwpck_require__(2701)
 const { createDeferredPromise } = __nccwpck_require__(6436)
 const { isomorphicEncode } = __nccwpck_require__(8116)
 const { runtimeFeatures } = __nccwpck_require__(313)
@@ -95279,7 +95279,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5082:
+/***/ 2701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -100055,7 +100055,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4605);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8783);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -100064,7 +100064,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4605:
+/***/ 8783:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -100195,6 +100195,8 @@ class CapgoBackend {
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: external "node:stream/promises"
@@ -100206,11 +100208,31 @@ const registryKeys = {
     manifest: (appId, version) => `${appId}/bundles/${version}/manifest.json`,
     pointer: (appId, channel) => `${appId}/channels/${channel}.json`,
     bundlesPrefix: (appId) => `${appId}/bundles/`,
-    channelsPrefix: (appId) => `${appId}/channels/`
+    channelsPrefix: (appId) => `${appId}/channels/`,
+    /** A closed pull request's preview channel: written before its cleanup, checked by every publish; devices never read it. */
+    closedChannel: (appId, channel) => `${appId}/closed-channels/${channel}.json`
 };
 const PREVIOUS_VERSIONS_KEPT = 10;
 
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+;// CONCATENATED MODULE: ./src/registry/order.ts
+
+/**
+ * Whether moving a channel from `current` to `candidate` goes forward by semver
+ * precedence. A publish moves a pointer only forward; an explicit rollback is the one
+ * caller that may bypass this (PublishRequest.allowBackward).
+ */
+function isForward(current, candidate) {
+    // A pointer written by something else, with a version that is not semver, cannot be ordered: the publish may replace it.
+    if (!semver_default().valid(current) || !semver_default().valid(candidate))
+        return true;
+    return semver_default().gt(candidate, current);
+}
+
 ;// CONCATENATED MODULE: ./src/registry/registry-backend.ts
+
 
 
 
@@ -100219,6 +100241,24 @@ const MUTABLE = 'no-cache';
 function sha256(bytes) {
     return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
 }
+/** How often a publish re-reads a pointer that other runs moved under it before giving up. */
+const POINTER_ATTEMPTS = 8;
+/**
+ * A store failure's message gets the registry's state and what to do: each outcome message
+ * must match what is in the registry. User errors already say what to do, and change nothing.
+ */
+async function stating(state, work) {
+    try {
+        return await work();
+    }
+    catch (error) {
+        if (error instanceof UserError)
+            throw error;
+        throw Object.assign(new Error(`${errorMessage(error).replace(/\.$/, '')}; ${state}`), { stack: error.stack });
+    }
+}
+const NOT_MOVED = 'the channel pointer was not changed: run the job again.';
+const notMoved = (work) => stating(NOT_MOVED, work);
 function json(value) {
     return Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
 }
@@ -100237,8 +100277,9 @@ class RegistryBackend {
     }
     async readJson(key) {
         const bytes = await this.store.read(key);
-        if (!bytes)
-            return undefined;
+        return bytes && this.parse(key, bytes);
+    }
+    parse(key, bytes) {
         try {
             return JSON.parse(bytes.toString('utf8'));
         }
@@ -100253,27 +100294,68 @@ class RegistryBackend {
         return this.readJson(registryKeys.manifest(appId, version));
     }
     async publish(request) {
-        const { appId, version, channel, checksum } = request;
+        const { appId, version, channel } = request;
+        const closedKey = registryKeys.closedChannel(appId, channel);
+        if (request.reopensChannel)
+            await this.store.remove(closedKey);
+        else if (await this.store.read(closedKey))
+            return { status: 'closed' };
         const bundleKey = registryKeys.bundle(appId, version);
         const bundleUrl = this.store.publicUrl(bundleKey);
-        const bundleCreated = await this.storeBundle(request, bundleKey);
-        await this.storeManifest(request, bundleUrl);
-        const pointerKey = registryKeys.pointer(appId, channel);
-        const previousPointer = await this.readJson(pointerKey);
-        if (previousPointer?.version === version && previousPointer.checksum === checksum) {
-            return { status: bundleCreated ? 'published' : 'unchanged', bundleUrl, bundleCreated, pointer: previousPointer, previousPointer };
+        const bundleCreated = await notMoved(() => this.storeBundle(request, bundleKey));
+        await notMoved(() => this.storeManifest(request, bundleUrl));
+        const moved = await this.movePointer(request, bundleUrl, bundleCreated);
+        // A cleanup that started meanwhile wins: the closed pull request's preview stays gone.
+        if (await this.store.read(closedKey)) {
+            await this.withdraw(request, moved.status === 'published' ? moved.pointer : undefined);
+            return { status: 'closed' };
         }
+        return moved;
+    }
+    /** Compare-and-swap on the pointer, retried while other runs move it; forward only, unless a rollback says otherwise. */
+    async movePointer(request, bundleUrl, bundleCreated) {
+        const { appId, version, channel, checksum } = request;
+        const pointerKey = registryKeys.pointer(appId, channel);
+        for (let attempt = 1;; attempt++) {
+            const stored = await notMoved(() => this.store.readTagged(pointerKey));
+            const previousPointer = stored && this.parse(pointerKey, stored.bytes);
+            if (previousPointer?.version === version && previousPointer.checksum === checksum) {
+                return { status: bundleCreated ? 'published' : 'unchanged', bundleUrl, bundleCreated, pointer: previousPointer, previousPointer };
+            }
+            if (previousPointer && !request.allowBackward && !isForward(previousPointer.version, version)) {
+                return { status: 'behind', bundleUrl, bundleCreated, current: previousPointer };
+            }
+            if (await this.store.read(registryKeys.closedChannel(appId, channel)))
+                return { status: 'closed' };
+            const pointer = this.pointerFor(request, bundleUrl, previousPointer);
+            const bytes = json(pointer);
+            // A write that failed may still have landed: the message says the pointer may have moved.
+            const mayHaveMoved = `the channel pointer may now name ${version} (it named ${previousPointer?.version ?? 'nothing'}): check ${this.store.describe(pointerKey)}, then run the job again.`;
+            const swapped = await stating(mayHaveMoved, () => this.store.putIfMatch(pointerKey, bytes, stored?.tag, { contentType: 'application/json', sha256: sha256(bytes), cacheControl: MUTABLE }));
+            if (swapped) {
+                await stating(`the channel pointer was changed to ${version} (it named ${previousPointer?.version ?? 'nothing'}): check ${this.store.describe(pointerKey)}, then run the job again.`, () => this.verify(pointerKey, sha256(bytes)));
+                return { status: 'published', bundleUrl, bundleCreated, pointer, previousPointer };
+            }
+            if (attempt >= POINTER_ATTEMPTS) {
+                throw new Error(`Other runs kept moving ${this.store.describe(pointerKey)} while this one tried ${POINTER_ATTEMPTS} times; the channel pointer was not changed: set a concurrency group on the workflow, then run the job again.`);
+            }
+        }
+    }
+    pointerFor(request, bundleUrl, previousPointer) {
         const { files: _files, nativeSources: _sources, eligibility: _verdict, appId: _appId, ...fields } = request.manifest;
         const history = previousPointer ? [{ version: previousPointer.version, checksum: previousPointer.checksum }, ...(previousPointer.previous ?? [])] : [];
-        const pointer = {
-            ...fields,
-            url: bundleUrl,
-            previous: history.filter((ref) => ref.version !== version).slice(0, PREVIOUS_VERSIONS_KEPT)
-        };
-        const bytes = json(pointer);
-        await this.store.putBytes(pointerKey, bytes, { contentType: 'application/json', sha256: sha256(bytes), ifAbsent: false, cacheControl: MUTABLE });
-        await this.verify(pointerKey, sha256(bytes));
-        return { status: 'published', bundleUrl, bundleCreated, pointer, previousPointer };
+        return { ...fields, url: bundleUrl, previous: history.filter((ref) => ref.version !== request.version).slice(0, PREVIOUS_VERSIONS_KEPT) };
+    }
+    /** Takes back what this run added to a channel that was closed meanwhile. */
+    async withdraw(request, pointer) {
+        const { appId, version, channel } = request;
+        const pointerKey = registryKeys.pointer(appId, channel);
+        if (pointer && (await this.readJson(pointerKey))?.version === pointer.version)
+            await this.store.remove(pointerKey);
+        if ((await this.versionsUsedByOtherChannels(appId, channel)).has(version))
+            return;
+        await this.store.remove(registryKeys.bundle(appId, version));
+        await this.store.remove(registryKeys.manifest(appId, version));
     }
     async storeBundle(request, key) {
         const existing = await this.store.checksum(key);
@@ -100308,7 +100390,13 @@ class RegistryBackend {
         const bytes = json({ ...request.manifest, url: bundleUrl });
         const written = await this.store.putBytes(key, bytes, { contentType: 'application/json', sha256: sha256(bytes), ifAbsent: true, cacheControl: IMMUTABLE });
         if (written)
-            await this.verify(key, sha256(bytes));
+            return this.verify(key, sha256(bytes));
+        // The store refused the write because the manifest exists (412): it must be there, for this very bundle.
+        const other = await this.readJson(key);
+        if (!other)
+            throw new Error(`The store refused ${this.store.describe(key)} as already present, yet it cannot be read.`);
+        if (other.checksum !== request.checksum)
+            throw this.immutableError(request, key);
     }
     async verify(key, expected) {
         const stored = await this.store.checksum(key);
@@ -100320,6 +100408,9 @@ class RegistryBackend {
         return new UserError(`Version ${request.version} of ${request.appId} is already in the registry (${this.store.describe(key)}) with other content, and versions are immutable: bump the version in package.json or give a new version input.`);
     }
     async removeChannel(appId, channel) {
+        // The tombstone goes first: a publish still running sees it, and takes back what it wrote.
+        const tombstone = json({ channel, closedAt: new Date().toISOString() });
+        await this.store.putBytes(registryKeys.closedChannel(appId, channel), tombstone, { contentType: 'application/json', sha256: sha256(tombstone), ifAbsent: false, cacheControl: MUTABLE });
         const pointerKey = registryKeys.pointer(appId, channel);
         const pointer = await this.readJson(pointerKey);
         // The pointer goes first: a device must never see a pointer to a deleted bundle.
@@ -100369,6 +100460,10 @@ class RegistryBackend {
 
 
 
+
+const LOCK_PREFIX = '.lock-';
+const STALE_LOCK_MS = 30_000;
+const LOCK_WAIT_MS = 60_000;
 function isMissing(error) {
     return error.code === 'ENOENT';
 }
@@ -100447,6 +100542,52 @@ class FolderStore {
     putBytes(key, bytes, options) {
         return this.place(key, (temp) => (0,promises_.writeFile)(temp, bytes), options.ifAbsent);
     }
+    async readTagged(key) {
+        const bytes = await this.read(key);
+        return bytes && { bytes, tag: (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex') };
+    }
+    /** Compare-and-swap under a lock file that only one run can create (O_EXCL); the swap itself is a rename. */
+    async putIfMatch(key, bytes, expected) {
+        return this.locked(key, async () => {
+            if ((await this.readTagged(key))?.tag !== expected)
+                return false;
+            return this.place(key, (temp) => (0,promises_.writeFile)(temp, bytes), false);
+        });
+    }
+    async locked(key, work) {
+        const final = this.path(key);
+        await (0,promises_.mkdir)((0,external_node_path_.dirname)(final), { recursive: true });
+        const lock = (0,external_node_path_.join)((0,external_node_path_.dirname)(final), `${LOCK_PREFIX}${(0,external_node_path_.basename)(final)}`);
+        const started = Date.now();
+        for (;;) {
+            try {
+                await (0,promises_.writeFile)(lock, String(process.pid), { flag: 'wx' });
+                break;
+            }
+            catch (error) {
+                // A cleanup may prune the emptied folder between mkdir and here.
+                if (isMissing(error)) {
+                    await (0,promises_.mkdir)((0,external_node_path_.dirname)(final), { recursive: true });
+                    continue;
+                }
+                if (error.code !== 'EEXIST')
+                    throw error;
+                // A run that died holding the lock leaves it behind; the work under it takes milliseconds.
+                const age = Date.now() - (await (0,promises_.stat)(lock).then((s) => s.mtimeMs, () => Date.now()));
+                if (age > STALE_LOCK_MS)
+                    await (0,promises_.unlink)(lock).catch(() => undefined);
+                if (Date.now() - started > LOCK_WAIT_MS)
+                    throw new Error(`${this.describe(key)} stayed locked by another run (${lock}) for ${LOCK_WAIT_MS / 1000} s.`);
+                await (0,external_node_timers_promises_namespaceObject.setTimeout)(10 + Math.random() * 40);
+            }
+        }
+        try {
+            return await work();
+        }
+        finally {
+            await (0,promises_.unlink)(lock).catch(() => undefined);
+        }
+    }
     async remove(key) {
         const path = this.path(key);
         await (0,promises_.rm)(path, { force: true });
@@ -100470,7 +100611,7 @@ class FolderStore {
                 throw error;
             }
             for (const entry of entries) {
-                if (entry.name.startsWith('.tmp-'))
+                if (entry.name.startsWith('.tmp-') || entry.name.startsWith(LOCK_PREFIX))
                     continue;
                 const full = (0,external_node_path_.join)(dir, entry.name);
                 if (entry.isDirectory())
@@ -100489,25 +100630,35 @@ function createFolderBackend(root, publicUrl, shownFrom = root) {
 }
 
 ;// CONCATENATED MODULE: ./src/concurrency.ts
-/** Maps items with at most `limit` calls in flight; results keep the items' order. */
+/**
+ * Maps items with at most `limit` calls in flight; results keep the items' order. Once one
+ * call fails no new call starts, and the promise rejects with that first failure after the
+ * calls in flight have settled, so a caller's cleanup (aborting an upload) runs last.
+ */
 async function mapBounded(items, limit, map) {
     const results = new Array(items.length);
     let next = 0;
+    let failure;
     const worker = async () => {
-        while (next < items.length) {
+        while (next < items.length && !failure) {
             const index = next++;
-            results[index] = await map(items[index], index);
+            try {
+                results[index] = await map(items[index], index);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
         }
     };
     await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    if (failure)
+        throw failure.error;
     return results;
 }
 
 // EXTERNAL MODULE: ./node_modules/aws4/aws4.js
 var aws4 = __nccwpck_require__(8832);
 var aws4_default = /*#__PURE__*/__nccwpck_require__.n(aws4);
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./src/backends/s3-client.ts
@@ -100612,7 +100763,7 @@ class S3Client {
                     if (error instanceof S3ResponseError && !isRetryable(error))
                         throw explain(error, this.bucket);
                     const what = error instanceof S3ResponseError ? `${error.status} ${error.code}` : error.code ?? error.name;
-                    throw new Error(`${req.method} of ${this.describe(req.key)} failed after ${attempt} attempt(s) in ${Math.round(spent / 1000)} s (${what}); the channel pointer was not changed: run the job again.`);
+                    throw new Error(`${req.method} of ${this.describe(req.key)} failed after ${attempt} attempt(s) in ${Math.round(spent / 1000)} s (${what}).`);
                 }
                 const delay = Math.random() * Math.min(this.retry.maxDelayMs, this.retry.baseMs * 2 ** (attempt - 1));
                 await (0,external_node_timers_promises_namespaceObject.setTimeout)(delay);
@@ -100671,6 +100822,25 @@ class S3Store {
     async read(key) {
         const response = await this.client.send({ method: 'GET', key: this.key(key), accept: [404] });
         return response.status === 404 ? undefined : response.body;
+    }
+    async readTagged(key) {
+        const response = await this.client.send({ method: 'GET', key: this.key(key), accept: [404] });
+        if (response.status === 404)
+            return undefined;
+        return { bytes: response.body, tag: String(response.headers.etag ?? '') };
+    }
+    /** If-Match on the ETag (If-None-Match: * when absent): AWS S3, R2 and MinIO answer 412, or 409 to a concurrent conditional write. */
+    async putIfMatch(key, bytes, expected, options) {
+        const { 'if-none-match': _absent, ...headers } = putHeaders({ ...options, ifAbsent: false }, bytes.length);
+        const condition = expected === undefined ? { 'if-none-match': '*' } : { 'if-match': expected };
+        const response = await this.client.send({
+            method: 'PUT',
+            key: this.key(key),
+            headers: { ...headers, ...condition, 'x-amz-content-sha256': options.sha256 },
+            body: () => bytes,
+            accept: [409, 412]
+        });
+        return response.status < 300;
     }
     async checksum(key) {
         const head = await this.client.send({ method: 'HEAD', key: this.key(key), accept: [404] });
@@ -100800,56 +100970,6 @@ function createBackend(inputs, context) {
             }
             return new CapgoBackend({ token: inputs.capgoToken, encryptionKey: inputs.capgoEncryptionKey, runner: context.runner, env: context.env, log: context.log, cwd: context.cwd, runUrl: context.runUrl });
     }
-}
-
-;// CONCATENATED MODULE: ./src/build.ts
-
-
-
-const WEB_DIR_CANDIDATES = ['dist', 'www', 'build'];
-/** The command line that builds the app: the input's, else the `build` script with the project's package manager. */
-function buildCommandFor(project, buildCommand) {
-    if (buildCommand === null)
-        return { status: 'skipped', reason: 'build-command is none' };
-    if (buildCommand !== undefined)
-        return { status: 'run', command: buildCommand, shell: true };
-    if (!project.packageJson?.scripts?.build) {
-        return { status: 'skipped', reason: 'package.json has no build script (set build-command to build another way)' };
-    }
-    return { status: 'run', command: `${project.packageManager} run build`, shell: false };
-}
-async function runBuild(project, buildCommand, runner, env) {
-    const plan = buildCommandFor(project, buildCommand);
-    if (plan.status !== 'run')
-        return plan;
-    const windows = process.platform === 'win32';
-    const [command, args] = plan.shell
-        ? windows
-            ? ['cmd', ['/d', '/s', '/c', plan.command]]
-            : ['sh', ['-c', plan.command]]
-        : [project.packageManager, ['run', 'build']];
-    const exitCode = await runner.run(command, args, { cwd: project.dir, env: { ...env, CI: 'true' } });
-    if (exitCode !== 0) {
-        throw new UserError(`The build command "${plan.command}" failed with exit code ${exitCode} (its output is above): fix the build, or set build-command (none to skip).`);
-    }
-    return { status: 'built', command: plan.command };
-}
-/** The folder that becomes the bundle: the input, else the config's webDir, else dist/www/build. Messages show it relative to the workspace. */
-function resolveWebDir(project, webDirInput, workspace) {
-    const chosen = webDirInput ?? project.webDir ?? WEB_DIR_CANDIDATES.find((dir) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(project.dir, dir)));
-    if (!chosen) {
-        throw new UserError(`No web dir was found in ${project.dir} (no webDir in a Capacitor config and none of ${WEB_DIR_CANDIDATES.join(', ')} exists): set the web-dir input.`);
-    }
-    const webDir = (0,external_node_path_.isAbsolute)(chosen) ? chosen : (0,external_node_path_.resolve)(project.dir, chosen);
-    const shown = (0,external_node_path_.relative)(workspace, webDir) || '.';
-    const source = webDirInput ? 'web-dir input' : project.webDir ? `webDir of ${project.configFile}` : 'web dir';
-    if (!(0,external_node_fs_namespaceObject.existsSync)(webDir) || !(0,external_node_fs_namespaceObject.statSync)(webDir).isDirectory()) {
-        throw new UserError(`The ${source} "${shown}" does not exist after the build: check the build output folder or set the web-dir input.`);
-    }
-    if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(webDir, 'index.html'))) {
-        throw new UserError(`The ${source} "${shown}" has no index.html at its root: point web-dir at the folder the build writes index.html to.`);
-    }
-    return webDir;
 }
 
 // EXTERNAL MODULE: external "node:stream"
@@ -101279,210 +101399,6 @@ async function packWebDir(webDir, archivePath, options = {}) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
-;// CONCATENATED MODULE: ./src/validate.ts
-
-
-const SEGMENT = /^[A-Za-z0-9._-]+$/;
-/**
- * App ids, channels and versions become path segments (and S3 keys) in the registry:
- * only a safe alphabet, and never `.`/`..`, so no value can climb out of its folder.
- */
-function checkSegment(input, value, fix) {
-    if (!SEGMENT.test(value) || value.includes('..') || value === '.') {
-        throw new UserError(`The ${input} "${value}" may only use letters, digits, ".", "_" and "-" (and no ".."): ${fix}.`);
-    }
-    if (value.length > 128) {
-        throw new UserError(`The ${input} "${value.slice(0, 40)}…" is longer than 128 characters: ${fix}.`);
-    }
-    return value;
-}
-function checkVersion(input, value) {
-    const cleaned = value.startsWith('v') ? value.slice(1) : value;
-    if (semver_default().valid(cleaned) !== cleaned) {
-        throw new UserError(`The ${input} "${value}" is not a semantic version: use a version like 1.2.3 or 1.2.3-beta.1.`);
-    }
-    return checkSegment(input, cleaned, 'use a version like 1.2.3');
-}
-
-;// CONCATENATED MODULE: ./src/target.ts
-
-
-
-const CHANNEL_MAX = 64;
-/** A branch name as a channel: lower case, `[a-z0-9._-]`, at most 64 characters. */
-function channelFromBranch(branch) {
-    const safe = branch
-        .toLowerCase()
-        .replace(/[^a-z0-9._-]+/g, '-')
-        .replace(/\.{2,}/g, '.')
-        .replace(/^[-.]+|[-.]+$/g, '')
-        .slice(0, CHANNEL_MAX)
-        .replace(/[-.]+$/g, '');
-    return safe || 'branch';
-}
-/** A branch name as semver pre-release identifiers: `[0-9a-z-]`, dot-separated, no empty parts. */
-function prereleaseFromBranch(branch) {
-    return (branch
-        .toLowerCase()
-        .replace(/[^a-z0-9-]+/g, '-')
-        .replace(/^-+|-+$/g, '')
-        .slice(0, CHANNEL_MAX) || 'branch');
-}
-function baseVersion(packageVersion) {
-    const parsed = packageVersion ? semver_default().parse(packageVersion) : null;
-    if (!parsed) {
-        throw new UserError(`The package.json version "${packageVersion ?? ''}" is not a semantic version: set "version" in package.json to one like 1.2.3, or give the version input.`);
-    }
-    return `${parsed.major}.${parsed.minor}.${parsed.patch}`;
-}
-function pullRequestInfo(payload) {
-    const pr = payload.pull_request ?? {};
-    const headRepo = pr.head?.repo?.full_name;
-    const baseRepo = pr.base?.repo?.full_name ?? payload.repository?.full_name;
-    return {
-        number: Number(pr.number ?? payload.number),
-        title: String(pr.title ?? ''),
-        headRef: String(pr.head?.ref ?? ''),
-        headSha: String(pr.head?.sha ?? ''),
-        baseSha: String(pr.base?.sha ?? ''),
-        baseRef: String(pr.base?.ref ?? ''),
-        fromFork: Boolean(headRepo && baseRepo && headRepo !== baseRepo)
-    };
-}
-function branchVersion(branch, ctx, packageVersion) {
-    const version = `${baseVersion(packageVersion)}-${prereleaseFromBranch(branch)}.${ctx.runNumber}`;
-    return checkVersion('version made from the branch name', version);
-}
-/** DESIGN.md's table: channel and version from the event; the inputs override. */
-function resolveTarget(ctx, overrides, packageVersion) {
-    const commit = ctx.sha;
-    const isPullRequest = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target';
-    if (isPullRequest) {
-        const pr = pullRequestInfo(ctx.payload);
-        if (!Number.isInteger(pr.number) || pr.number <= 0) {
-            throw new UserError(`The ${ctx.eventName} event payload (GITHUB_EVENT_PATH) has no pull request number: run the action on a pull_request event or set the channel input.`);
-        }
-        const channel = overrides.channel ?? `pr-${pr.number}`;
-        if (ctx.payload.action === 'closed') {
-            return { mode: 'cleanup', channel, commit, origin: `pull request #${pr.number} closed`, pullRequest: pr };
-        }
-        const version = overrides.version ?? `${baseVersion(packageVersion)}-pr.${pr.number}.${ctx.runNumber}`;
-        return { mode: 'publish', channel, version, commit: pr.headSha || commit, origin: `pull request #${pr.number}`, pullRequest: pr };
-    }
-    if (ctx.eventName === 'push' && ctx.ref.startsWith('refs/tags/')) {
-        const tag = ctx.ref.slice('refs/tags/'.length);
-        const version = overrides.version ?? tagVersion(tag);
-        return { mode: 'publish', channel: overrides.channel ?? 'production', version, commit, origin: `tag ${tag}` };
-    }
-    if (ctx.eventName === 'push' && ctx.ref.startsWith('refs/heads/')) {
-        const branch = ctx.ref.slice('refs/heads/'.length);
-        return {
-            mode: 'publish',
-            channel: overrides.channel ?? channelFromBranch(branch),
-            version: overrides.version ?? branchVersion(branch, ctx, packageVersion),
-            commit,
-            origin: `push to branch ${branch}`
-        };
-    }
-    if (!overrides.channel) {
-        throw new UserError(`A ${ctx.eventName} run has no channel of its own: set the channel input (for example channel: beta).`);
-    }
-    const branch = ctx.ref.replace(/^refs\/(heads|tags)\//, '') || 'manual';
-    return {
-        mode: 'publish',
-        channel: overrides.channel,
-        version: overrides.version ?? branchVersion(branch, ctx, packageVersion),
-        commit,
-        origin: `${ctx.eventName} run`
-    };
-}
-function tagVersion(tag) {
-    const candidate = tag.startsWith('v') ? tag.slice(1) : tag;
-    if (semver_default().valid(candidate) !== candidate) {
-        throw new UserError(`The tag "${tag}" is not a version: name release tags like v1.2.3, or set the version input.`);
-    }
-    return checkVersion('version from the tag', candidate);
-}
-
-;// CONCATENATED MODULE: ./src/bundle/diff.ts
-
-
-function diffFiles(before, after) {
-    const old = new Map(before.map((file) => [file.path, file]));
-    const changes = [];
-    let unchanged = 0;
-    for (const file of after) {
-        const previous = old.get(file.path);
-        old.delete(file.path);
-        if (!previous)
-            changes.push({ path: file.path, kind: 'added', size: file.size, delta: file.size });
-        else if (previous.sha256 !== file.sha256)
-            changes.push({ path: file.path, kind: 'changed', size: file.size, delta: file.size - previous.size });
-        else
-            unchanged++;
-    }
-    for (const file of old.values())
-        changes.push({ path: file.path, kind: 'removed', size: 0, delta: -file.size });
-    changes.sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || a.path.localeCompare(b.path));
-    return { changes, unchanged };
-}
-/**
- * The channels whose devices a change reaches, in order of preference: a pull request
- * will reach production's devices (or the base branch's, when production has none);
- * anything else replaces what its own channel runs.
- */
-function comparisonChannels(target) {
-    if (!target.pullRequest)
-        return [target.channel];
-    const base = target.pullRequest.baseRef ? channelFromBranch(target.pullRequest.baseRef) : undefined;
-    return [...new Set(['production', ...(base ? [base] : [])])];
-}
-const sum = (files) => files.reduce((total, file) => total + file.size, 0);
-/**
- * Reads the first of the channels that has a bundle, and compares its file list with this
- * bundle's. A registry that cannot be read here costs the comparison, never the publish.
- */
-async function compareWithChannel(backend, appId, channels, bundle) {
-    try {
-        return await readAndCompare(backend, appId, channels, bundle);
-    }
-    catch (error) {
-        return { kind: 'none', reason: `the registry could not be read (${errorMessage(error).replace(/\.$/, '')})` };
-    }
-}
-async function readAndCompare(backend, appId, channels, bundle) {
-    for (const channel of channels) {
-        const pointer = await backend.readPointer(appId, channel);
-        if (!pointer)
-            continue;
-        const manifest = await backend.readManifest(appId, pointer.version);
-        if (!manifest?.files)
-            return { kind: 'none', reason: `the manifest of ${pointer.version} on ${channel} has no file list` };
-        return {
-            kind: 'compared',
-            channel,
-            version: pointer.version,
-            ...diffFiles(manifest.files, bundle.files),
-            content: { before: sum(manifest.files), after: sum(bundle.files) },
-            archive: { before: pointer.size, after: bundle.size }
-        };
-    }
-    if (backend.name === 'capgo')
-        return { kind: 'none', reason: 'the capgo backend does not read channels back' };
-    const reason = channels.length === 1 ? `${channels[0]} has no bundle yet` : `neither ${channels.join(' nor ')} has a bundle yet`;
-    return { kind: 'none', reason };
-}
-/** The Compare stage's line in the log. */
-function describeComparison(comparison) {
-    if (comparison.kind === 'none')
-        return `nothing to compare with: ${comparison.reason}`;
-    const { changes, unchanged, archive } = comparison;
-    return `against ${comparison.channel} ${comparison.version}: ${changes.length} file(s) changed, ${unchanged} unchanged, archive ${archive.before} → ${archive.after} bytes`;
-}
-
 ;// CONCATENATED MODULE: ./src/bundle/sign.ts
 
 
@@ -101597,238 +101513,6 @@ function runUrl(ctx) {
     return `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}`;
 }
 
-;// CONCATENATED MODULE: ./src/project.ts
-
-
-
-const LOCKFILES = [
-    ['bun.lock', 'bun'],
-    ['bun.lockb', 'bun'],
-    ['pnpm-lock.yaml', 'pnpm'],
-    ['yarn.lock', 'yarn'],
-    ['package-lock.json', 'npm'],
-    ['npm-shrinkwrap.json', 'npm']
-];
-const CAPACITOR_CONFIGS = ['capacitor.config.json', 'capacitor.config.ts', 'capacitor.config.js', 'capacitor.config.mjs', 'capacitor.config.cjs'];
-function detectPackageManager(dir, packageJson) {
-    for (const [file, manager] of LOCKFILES)
-        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, file)))
-            return manager;
-    const declared = packageJson?.packageManager?.split('@')[0];
-    if (declared === 'pnpm' || declared === 'yarn' || declared === 'bun')
-        return declared;
-    return 'npm';
-}
-/** A string property of a config written in TS/JS, without running the config. */
-function stringProperty(source, name) {
-    const match = new RegExp(`\\b${name}\\s*:\\s*(['"\`])([^'"\`]+)\\1`).exec(source);
-    return match?.[2];
-}
-function readCapacitorConfig(dir) {
-    for (const file of CAPACITOR_CONFIGS) {
-        const path = (0,external_node_path_.join)(dir, file);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(path))
-            continue;
-        const source = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-        if (file.endsWith('.json')) {
-            let config;
-            try {
-                config = JSON.parse(source);
-            }
-            catch (error) {
-                throw new UserError(`${file} is not valid JSON (${error.message}): fix the file or give the app-id and web-dir inputs.`);
-            }
-            return { configFile: file, appId: config.appId, webDir: config.webDir };
-        }
-        return { configFile: file, appId: stringProperty(source, 'appId'), webDir: stringProperty(source, 'webDir') };
-    }
-    return undefined;
-}
-function readCordovaConfig(dir) {
-    const path = (0,external_node_path_.join)(dir, 'config.xml');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
-        return undefined;
-    const id = /<widget\b[^>]*\bid\s*=\s*"([^"]+)"/.exec((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'))?.[1];
-    return { configFile: 'config.xml', appId: id, webDir: 'www' };
-}
-function readProject(dir) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(dir)) {
-        throw new UserError(`The working-directory "${dir}" does not exist: set working-directory to the app's folder.`);
-    }
-    let packageJson;
-    const packagePath = (0,external_node_path_.join)(dir, 'package.json');
-    if ((0,external_node_fs_namespaceObject.existsSync)(packagePath)) {
-        try {
-            packageJson = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(packagePath, 'utf8'));
-        }
-        catch (error) {
-            throw new UserError(`${packagePath} is not valid JSON (${error.message}): fix the file.`);
-        }
-    }
-    const config = readCapacitorConfig(dir) ?? readCordovaConfig(dir);
-    return { dir, packageJson, packageManager: detectPackageManager(dir, packageJson), ...config };
-}
-
-;// CONCATENATED MODULE: ./src/eligibility/tree.ts
-
-
-
-const tree_sha256 = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
-/** Folders that hold build output, caches or copies, never sources. */
-const SKIPPED_DIRS = new Set(['node_modules', 'Pods', '.gradle', 'build', 'DerivedData', 'xcuserdata', '.cxx', '.idea', '.git']);
-function isSkippedPath(path) {
-    return path.split('/').some((part) => SKIPPED_DIRS.has(part));
-}
-function workTree(root) {
-    async function walk(folder, out) {
-        let entries;
-        try {
-            entries = await (0,promises_.readdir)((0,external_node_path_.join)(root, folder), { withFileTypes: true });
-        }
-        catch {
-            return;
-        }
-        for (const entry of entries) {
-            const path = folder ? `${folder}/${entry.name}` : entry.name;
-            if (entry.isDirectory()) {
-                if (!SKIPPED_DIRS.has(entry.name))
-                    await walk(path, out);
-            }
-            else if (entry.isFile())
-                out.push(path);
-        }
-    }
-    return {
-        description: 'the work tree',
-        async list(folder) {
-            const out = [];
-            await walk(folder, out);
-            return out.sort();
-        },
-        read: (path) => (0,promises_.readFile)((0,external_node_path_.join)(root, path)).catch(() => undefined),
-        async hashes(paths) {
-            const result = new Map();
-            await Promise.all(paths.map(async (path) => {
-                const data = await (0,promises_.readFile)((0,external_node_path_.join)(root, path)).catch(() => undefined);
-                if (data)
-                    result.set(path, tree_sha256(data));
-            }));
-            return result;
-        }
-    };
-}
-/** The project at a git ref, read with one ls-tree and one cat-file: the work tree is never touched. */
-async function gitTree(git, ref, projectPrefix) {
-    const listing = await git.run(['ls-tree', '-r', '-z', ref, '--', projectPrefix || '.']);
-    if (listing === undefined)
-        return undefined;
-    const blobs = new Map();
-    for (const record of listing.split('\0')) {
-        const match = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(record);
-        if (match && match[2].startsWith(projectPrefix))
-            blobs.set(match[2].slice(projectPrefix.length), match[1]);
-    }
-    const contents = async (paths) => git.blobs(paths.map((p) => blobs.get(p)).filter((id) => Boolean(id)));
-    return {
-        description: ref,
-        async list(folder) {
-            const prefix = folder ? `${folder}/` : '';
-            return [...blobs.keys()].filter((p) => p.startsWith(prefix) && !isSkippedPath(p)).sort();
-        },
-        async read(path) {
-            const id = blobs.get(path);
-            return id ? (await git.blobs([id])).get(id) : undefined;
-        },
-        async hashes(paths) {
-            const data = await contents(paths);
-            const result = new Map();
-            for (const path of paths) {
-                const bytes = data.get(blobs.get(path) ?? '');
-                if (bytes)
-                    result.set(path, tree_sha256(bytes));
-            }
-            return result;
-        }
-    };
-}
-
-;// CONCATENATED MODULE: ./src/eligibility/fingerprint.ts
-
-
-/** What `cap sync` copies into the native projects: the web build and its config, not sources. */
-const COPIED_PATHS = [
-    'ios/App/App/public/',
-    'android/app/src/main/assets/public/',
-    'ios/App/App/capacitor.config.json',
-    'ios/App/App/config.xml',
-    'android/app/src/main/assets/capacitor.config.json',
-    'android/app/src/main/assets/capacitor.plugins.json',
-    'android/app/src/main/res/xml/config.xml',
-    'android/local.properties',
-    'android/capacitor-cordova-android-plugins/'
-];
-function isCopiedPath(path) {
-    return COPIED_PATHS.some((copied) => (copied.endsWith('/') ? path.startsWith(copied) : path === copied)) || path.endsWith('.DS_Store');
-}
-/** Native project files, the app's native config and patches of native plugins, as labelled sources. */
-async function projectSources(tree, nativePluginNames) {
-    const files = [...(await tree.list('ios')), ...(await tree.list('android'))].filter((path) => !isCopiedPath(path));
-    const configs = [...CAPACITOR_CONFIGS, 'config.xml'];
-    const patches = (await tree.list('patches')).filter((path) => path.endsWith('.patch'));
-    const hashes = await tree.hashes([...files, ...configs, ...patches]);
-    const sources = files.map((path) => ({ label: path, kind: 'file', hash: hashes.get(path) ?? '' }));
-    for (const config of configs) {
-        const hash = hashes.get(config);
-        if (hash)
-            sources.push({ label: config, kind: 'config', hash });
-    }
-    for (const patch of patches) {
-        const text = (await tree.read(patch))?.toString('utf8') ?? '';
-        const touched = [...text.matchAll(/^[-+]{3} [ab]\/node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]);
-        if (touched.some((name) => nativePluginNames.has(name)))
-            sources.push({ label: patch, kind: 'patch', hash: hashes.get(patch) ?? '' });
-    }
-    return sources;
-}
-/** sha256 over the sorted, labelled sources: equal only when every native source is. */
-function fingerprintOf(sources) {
-    const lines = sources.map((s) => `${s.kind}:${s.label}@${s.version ?? ''}:${s.hash}`).sort();
-    return tree_sha256(lines.join('\n'));
-}
-
-;// CONCATENATED MODULE: ./src/eligibility/framework.ts
-
-function dependencies(packageJson) {
-    if (!packageJson)
-        return {};
-    try {
-        const parsed = JSON.parse(packageJson.toString('utf8'));
-        return { ...parsed.devDependencies, ...parsed.dependencies };
-    }
-    catch {
-        return {};
-    }
-}
-/** Which kind of app this is: only web-engine code (Capacitor, Cordova, plain web) can be live-updated. */
-async function detectFramework(tree) {
-    const pubspec = await tree.read('pubspec.yaml');
-    if (pubspec && /^\s*(flutter\s*:|\s+sdk\s*:\s*flutter)/m.test(pubspec.toString('utf8'))) {
-        return { name: 'flutter', supported: false, file: 'pubspec.yaml', reason: 'Flutter app: Dart is compiled to native code, so its updates must go through the stores' };
-    }
-    const deps = dependencies(await tree.read('package.json'));
-    if (deps['react-native'] || deps.expo) {
-        return { name: 'react-native', supported: false, file: 'package.json', reason: 'React Native / Expo app: not supported yet by this action (it ships web bundles for Capacitor and Cordova)' };
-    }
-    for (const file of CAPACITOR_CONFIGS)
-        if (await tree.read(file))
-            return { name: 'capacitor', supported: true };
-    if (deps['@capacitor/core'])
-        return { name: 'capacitor', supported: true };
-    if (await tree.read('config.xml'))
-        return { name: 'cordova', supported: true };
-    return { name: 'web', supported: true };
-}
-
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/eligibility/git.ts
@@ -101863,313 +101547,6 @@ function gitAt(cwd) {
             child.stdin.end(ids.map((id) => `${id}\n`).join(''));
         })
     };
-}
-
-;// CONCATENATED MODULE: ./src/eligibility/plugins.ts
-
-
-
-
-/** Files that mark a package as shipping native code. */
-const NATIVE_MARKERS = ['ios', 'android', 'Package.swift', 'plugin.xml'];
-/** Where a plugin's native sources live (Cordova keeps them under src/). */
-const NATIVE_FOLDERS = ['ios', 'android', 'src/ios', 'src/android'];
-/** Names that are native plugins by convention, for a baseline read from a lockfile alone. */
-function looksNative(name) {
-    return /^(@capacitor\/(android|ios|[a-z-]+)|@capacitor-community\/|@capawesome\/|@capgo\/capacitor-|@ionic-native\/|cordova-plugin-|cordova-(android|ios)$|capacitor-)/.test(name) &&
-        !['@capacitor/core', '@capacitor/cli', '@capacitor/assets'].includes(name);
-}
-async function packageDirs(nodeModules) {
-    const dirs = [];
-    const entries = await (0,promises_.readdir)(nodeModules, { withFileTypes: true }).catch(() => []);
-    for (const entry of entries) {
-        if (entry.name.startsWith('.'))
-            continue;
-        if (entry.name.startsWith('@')) {
-            const scoped = await (0,promises_.readdir)((0,external_node_path_.join)(nodeModules, entry.name), { withFileTypes: true }).catch(() => []);
-            for (const inner of scoped)
-                if (inner.isDirectory() || inner.isSymbolicLink())
-                    dirs.push((0,external_node_path_.join)(nodeModules, entry.name, inner.name));
-        }
-        else if (entry.isDirectory() || entry.isSymbolicLink())
-            dirs.push((0,external_node_path_.join)(nodeModules, entry.name));
-    }
-    return dirs;
-}
-/** A dependency's native source as the verdict names it: `plugin:<name>`. */
-const pluginSource = (name, version, hash = '') => ({ label: `plugin:${name}`, kind: 'plugin', version, hash });
-const pluginName = (source) => source.label.replace(/^plugin:/, '');
-function isNativePackage(packageJson, names) {
-    return Boolean(packageJson.capacitor) || names.some((name) => NATIVE_MARKERS.includes(name) || name.endsWith('.podspec'));
-}
-/** A hash of a plugin's native sources, so a patched or locally linked plugin counts. */
-async function nativeHash(dir, names) {
-    const tree = workTree(dir);
-    const files = names.filter((n) => n.endsWith('.podspec') || n === 'Package.swift' || n === 'plugin.xml');
-    // list() of a folder the package lacks is empty.
-    for (const folder of NATIVE_FOLDERS)
-        files.push(...(await tree.list(folder)));
-    const hashes = await tree.hashes(files);
-    return tree_sha256(files.sort().map((f) => `${f}:${hashes.get(f)}`).join('\n'));
-}
-/** A dependency's native source, or undefined when it ships none (or is not a package). */
-async function nativePlugin(dir) {
-    let packageJson;
-    try {
-        packageJson = JSON.parse(await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'package.json'), 'utf8'));
-    }
-    catch {
-        return undefined;
-    }
-    const names = await (0,promises_.readdir)(dir).catch(() => []);
-    if (!isNativePackage(packageJson, names))
-        return undefined;
-    return pluginSource(String(packageJson.name), String(packageJson.version ?? ''), await nativeHash(dir, names));
-}
-/** Packages read at once: enough to keep the thread pool busy, few enough to stay far from the open-files limit. */
-const PACKAGES_AT_ONCE = 64;
-/** Every installed dependency that ships native code, as `plugin:<name>` with its version and native hash. */
-async function installedNativePlugins(projectDir) {
-    const dirs = await packageDirs((0,external_node_path_.join)(projectDir, 'node_modules'));
-    const found = await mapBounded(dirs, PACKAGES_AT_ONCE, nativePlugin);
-    return found.filter((source) => Boolean(source)).sort((a, b) => (a.label < b.label ? -1 : 1));
-}
-/** Installed versions from a lockfile's text (package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock). */
-function lockfileVersions(file, text) {
-    const versions = new Map();
-    if (file === 'package-lock.json') {
-        const lock = JSON.parse(text);
-        for (const [path, entry] of Object.entries(lock.packages ?? {})) {
-            const name = path.split('node_modules/').pop();
-            if (path.startsWith('node_modules/') && name && !name.includes('/node_modules') && entry.version && path.lastIndexOf('node_modules/') === 0)
-                versions.set(name, entry.version);
-        }
-    }
-    else if (file === 'pnpm-lock.yaml') {
-        // pnpm 9 writes `name@1.0.0`, pnpm 8 `/name@1.0.0(peer@2)`, pnpm 7 `/name/1.0.0_peer@2`.
-        for (const match of text.matchAll(/^ {2}'?\/?(@?[^@\s'/]+(?:\/[^@\s'/]+)?)[@/]([0-9][^:'(_\s]*)/gm))
-            versions.set(match[1], match[2]);
-    }
-    else if (file === 'yarn.lock') {
-        for (const match of text.matchAll(/^"?(@?[^@\s"]+)@[^\n]*\n\s+version:? "?([^"\n]+)"?/gm))
-            versions.set(match[1], match[2]);
-    }
-    else if (file === 'bun.lock') {
-        for (const match of text.matchAll(/"(@?[^"@]+)": \["\1@([^"]+)"/g))
-            versions.set(match[1], match[2]);
-    }
-    return versions;
-}
-
-;// CONCATENATED MODULE: ./src/eligibility/scan.ts
-
-
-
-const NATIVE_EXTENSIONS = new Set(['.so', '.dylib', '.jar', '.aar', '.dex', '.a', '.dll', '.exe', '.apk', '.ipa']);
-const MAGIC = [
-    ['ELF', Buffer.from([0x7f, 0x45, 0x4c, 0x46])],
-    ['Mach-O', Buffer.from([0xfe, 0xed, 0xfa, 0xce])],
-    ['Mach-O', Buffer.from([0xfe, 0xed, 0xfa, 0xcf])],
-    ['Mach-O', Buffer.from([0xce, 0xfa, 0xed, 0xfe])],
-    ['Mach-O', Buffer.from([0xcf, 0xfa, 0xed, 0xfe])],
-    ['Mach-O universal binary', Buffer.from([0xca, 0xfe, 0xba, 0xbe])],
-    ['DEX', Buffer.from('dex\n')]
-];
-async function magicOf(path) {
-    const handle = await (0,promises_.open)(path, 'r');
-    try {
-        const head = Buffer.alloc(4);
-        const { bytesRead } = await handle.read(head, 0, 4, 0);
-        return MAGIC.find(([, bytes]) => bytesRead === 4 && head.equals(bytes))?.[0];
-    }
-    finally {
-        await handle.close();
-    }
-}
-/**
- * The bundle holds web code only: a native binary inside it (by name or by its magic
- * bytes, whatever it is called) could not run from a live update and has no place there.
- */
-async function scanBundle(webDir) {
-    const problems = [];
-    for (const file of await listWebFiles(webDir)) {
-        const framework = file.path.split('/').find((part) => part.endsWith('.framework') || part.endsWith('.xcframework'));
-        const ext = (0,external_node_path_.extname)(file.path).toLowerCase();
-        if (framework)
-            problems.push({ message: `native framework in the bundle: ${file.path}` });
-        else if (NATIVE_EXTENSIONS.has(ext))
-            problems.push({ message: `native binary in the bundle: ${file.path}` });
-        else {
-            const kind = file.size >= 4 ? await magicOf(file.absolutePath) : undefined;
-            if (kind)
-                problems.push({ message: `native binary in the bundle: ${file.path} (${kind})` });
-        }
-    }
-    return problems;
-}
-
-;// CONCATENATED MODULE: ./src/eligibility/verdict.ts
-
-function unknownVersionReason(name, version, unknown) {
-    const plugin = `${name} ${version ?? ''}`.trim();
-    if (unknown.lockfile)
-        return `${plugin}: ${unknown.lockfile} at the baseline could not be read, so this native plugin may be new or changed`;
-    const spec = unknown.specs?.[name];
-    if (spec)
-        return `${plugin}: the baseline's package.json asks for ${spec} and no lockfile pins it, so this native plugin may have changed (commit your lockfile)`;
-    return undefined;
-}
-/**
- * Source by source, not only by the hash: anything native added or changed needs a store
- * release; a removed plugin does not (the installed app keeps it, the bundle cannot need it).
- */
-function compareSources(current, baseline, unknown = {}) {
-    const before = new Map(baseline.map((s) => [s.label, s]));
-    const now = new Map(current.map((s) => [s.label, s]));
-    const reasons = [];
-    const notes = [];
-    for (const source of current) {
-        const old = before.get(source.label);
-        if (source.kind === 'plugin') {
-            const name = pluginName(source);
-            // Without the baseline's plugin versions, safe means "may have changed", not "added".
-            const unsure = old ? undefined : unknownVersionReason(name, source.version, unknown);
-            if (unsure)
-                reasons.push({ message: unsure, file: 'package.json' });
-            else if (!old)
-                reasons.push({ message: `plugin added: ${name} ${source.version ?? ''}`.trim(), file: 'package.json' });
-            else if (old.version && source.version && old.version !== source.version)
-                reasons.push({ message: `${name} ${old.version} → ${source.version} (native plugin)`, file: 'package.json' });
-            // A baseline read from a lockfile has versions only; a hash is compared when both sides have one.
-            else if (old.hash && source.hash && old.hash !== source.hash)
-                reasons.push({ message: `${name} ${source.version ?? ''}: native sources changed (patched or linked plugin)`.replace(' :', ':') });
-            continue;
-        }
-        const what = source.kind === 'patch' ? ' (patches a native plugin)' : '';
-        if (!old)
-            reasons.push({ message: `${source.label} added${what}`, file: source.label });
-        else if (old.hash !== source.hash)
-            reasons.push({ message: `${source.label} changed${what}`, file: source.label });
-    }
-    for (const old of baseline) {
-        if (now.has(old.label))
-            continue;
-        if (old.kind === 'plugin')
-            notes.push(`plugin removed: ${pluginName(old)} ${old.version ?? ''} (the installed app keeps it, and nothing in this bundle can need it)`.replace('  ', ' '));
-        else
-            reasons.push({ message: `${old.label} removed` });
-    }
-    return { reasons, notes };
-}
-
-;// CONCATENATED MODULE: ./src/eligibility/index.ts
-
-
-
-
-
-
-
-
-
-
-
-const eligibility_LOCKFILES = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock'];
-/** The native plugins a lockfile names (none, and why, for a file in an unknown format); undefined without a lockfile. */
-async function lockfilePlugins(tree, known) {
-    for (const file of eligibility_LOCKFILES) {
-        const text = (await tree.read(file))?.toString('utf8');
-        if (!text)
-            continue;
-        const versions = lockfileVersions(file, text);
-        if (versions.size === 0)
-            return { plugins: [], unknown: { lockfile: file } };
-        const plugins = [...versions]
-            .filter(([name]) => known.has(name) || looksNative(name))
-            .map(([name, version]) => pluginSource(name, version));
-        return { plugins, unknown: {} };
-    }
-    return undefined;
-}
-/** Without a lockfile, package.json pins a plugin only when it names an exact version. */
-async function manifestPlugins(tree, known) {
-    const plugins = [];
-    const specs = {};
-    let manifest = {};
-    try {
-        manifest = JSON.parse((await tree.read('package.json'))?.toString('utf8') ?? '{}');
-    }
-    catch {
-        // An unparsable package.json names no plugins; the current side still lists its own.
-    }
-    for (const [name, spec] of Object.entries(manifest.dependencies ?? {})) {
-        if (!known.has(name) && !looksNative(name))
-            continue;
-        if (semver_default().valid(spec))
-            plugins.push(pluginSource(name, spec));
-        else
-            specs[name] = spec;
-    }
-    return { plugins, unknown: { specs } };
-}
-async function currentSources(projectDir) {
-    const tree = workTree(projectDir);
-    const installed = (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(projectDir, 'node_modules'));
-    const plugins = installed ? await installedNativePlugins(projectDir) : ((await lockfilePlugins(tree, new Set()))?.plugins ?? []);
-    const names = new Set(plugins.map(pluginName));
-    const notes = installed ? [] : ['node_modules is not installed: native plugin versions were read from the lockfile (install dependencies before this step to hash their native sources)'];
-    return { sources: [...plugins, ...(await projectSources(tree, names))], notes };
-}
-async function sourcesAtRef(git, ref, projectDir, known) {
-    const prefix = ((await git.run(['rev-parse', '--show-prefix'])) ?? '').trim();
-    const tree = await gitTree(git, ref, prefix);
-    if (!tree)
-        return undefined;
-    const { plugins, unknown } = (await lockfilePlugins(tree, known)) ?? (await manifestPlugins(tree, known));
-    return { sources: [...plugins, ...(await projectSources(tree, known))], unknown };
-}
-async function chooseBaseline(input, git, known) {
-    if (input.nativeBaseline) {
-        const atRef = await sourcesAtRef(git, input.nativeBaseline, input.projectDir, known);
-        if (!atRef) {
-            throw new UserError(`The native-baseline input "${input.nativeBaseline}" is not a commit, tag or branch of this clone: give an existing ref, and check out with fetch-depth: 0.`);
-        }
-        return { kind: 'input', description: `native-baseline ${input.nativeBaseline}`, ...atRef };
-    }
-    let note;
-    if (input.pullRequestBase) {
-        const atRef = await sourcesAtRef(git, input.pullRequestBase, input.projectDir, known);
-        if (atRef)
-            return { kind: 'pull-request-base', description: `the pull request's base ${input.pullRequestBase.slice(0, 7)}`, ...atRef };
-        note = `the pull request's base ${input.pullRequestBase.slice(0, 7)} is not in this clone (check out with fetch-depth: 0), so another baseline was used`;
-    }
-    const channel = await input.channelBaseline?.();
-    if (channel?.sources)
-        return { kind: 'channel', description: `the channel's current bundle ${channel.version}`, sources: channel.sources, note };
-    const tag = (await git.run(['describe', '--tags', '--abbrev=0', 'HEAD^']))?.trim();
-    if (tag) {
-        const atRef = await sourcesAtRef(git, tag, input.projectDir, known);
-        if (atRef)
-            return { kind: 'tag', description: `the previous tag ${tag}`, ...atRef, note };
-    }
-    return { kind: 'none', description: 'none (first publish)', note };
-}
-/** Can this change reach users as a live update, or does it need a store release? */
-async function checkEligibility(input) {
-    const framework = await detectFramework(workTree(input.projectDir));
-    const current = await currentSources(input.projectDir);
-    const fingerprint = fingerprintOf(current.sources);
-    const base = { fingerprint, nativeSources: current.sources, framework: framework.name };
-    if (!framework.supported) {
-        return { ...base, eligible: false, reasons: [{ message: framework.reason, file: framework.file }], notes: [], baseline: { kind: 'none', description: 'not compared' } };
-    }
-    const known = new Set(current.sources.filter((s) => s.kind === 'plugin').map(pluginName));
-    const baseline = await chooseBaseline(input, input.git ?? gitAt(input.projectDir), known);
-    const comparison = baseline.sources ? compareSources(current.sources, baseline.sources, baseline.unknown) : { reasons: [], notes: ['first publish: the native fingerprint was recorded, and later runs compare against it'] };
-    const scan = await scanBundle(input.webDir);
-    const reasons = [...comparison.reasons, ...scan];
-    const notes = [...current.notes, ...comparison.notes, ...(baseline.note ? [baseline.note] : [])];
-    return { ...base, eligible: reasons.length === 0, reasons, notes, baseline: { kind: baseline.kind, description: baseline.description } };
 }
 
 ;// CONCATENATED MODULE: external "fs"
@@ -107216,6 +106593,145 @@ function githubCommentsApi(token, repository, apiUrl) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/deployments-api.ts
+
+/** The deployments port over GitHub's REST API (GITHUB_API_URL is honoured for GHES and tests). */
+function githubDeploymentsApi(token, repository, apiUrl) {
+    const octokit = getOctokit(token, { baseUrl: apiUrl });
+    const [owner, repo] = repository.split('/');
+    return {
+        async create(deployment) {
+            const { data, status } = await octokit.rest.repos.createDeployment({
+                owner,
+                repo,
+                ref: deployment.ref,
+                environment: deployment.environment,
+                task: deployment.task,
+                description: deployment.description,
+                transient_environment: deployment.transient,
+                production_environment: deployment.production,
+                payload: deployment.payload,
+                // The workflow running this step is itself a pending check of the commit: requiring
+                // the commit's checks would refuse every deployment, and merging is not ours to do.
+                required_contexts: [],
+                auto_merge: false
+            });
+            if (status !== 201 || !('id' in data))
+                throw new Error(`GitHub did not create the deployment: ${'message' in data ? data.message : `HTTP ${status}`}`);
+            return { id: data.id };
+        },
+        async setStatus(deploymentId, status) {
+            await octokit.rest.repos.createDeploymentStatus({
+                owner,
+                repo,
+                deployment_id: deploymentId,
+                state: status.state,
+                description: status.description,
+                ...(status.environmentUrl ? { environment_url: status.environmentUrl } : {}),
+                ...(status.logUrl ? { log_url: status.logUrl } : {}),
+                // Earlier deployments are made inactive by the action itself, for transient environments too.
+                auto_inactive: false
+            });
+        },
+        async list(environment, task) {
+            const deployments = await octokit.paginate(octokit.rest.repos.listDeployments, { owner, repo, environment, task, per_page: 100 });
+            return deployments.map((d) => ({ id: d.id }));
+        },
+        async latestState(deploymentId) {
+            const { data } = await octokit.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: deploymentId, per_page: 1 });
+            return data[0]?.state;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/deployments.ts
+
+/** GitHub keeps a description to 140 characters. */
+const DESCRIPTION_MAX = 140;
+/** The environment a run deploys to: `live-update/pr-N` for a preview, `live-update/production` for a release. */
+function environmentFor(report, ctx) {
+    const { target } = report;
+    if (target?.pullRequest)
+        return { name: `live-update/pr-${target.pullRequest.number}`, production: false };
+    const release = ctx.eventName === 'push' && ctx.ref.startsWith('refs/tags/');
+    if (target?.mode === 'publish' && release)
+        return { name: `live-update/${target.channel}`, production: target.channel === 'production' };
+    return undefined;
+}
+/** What a tester opens: the preview page when there is one, else the bundle, when a browser can reach it. */
+function environmentUrl(report, previewUrl) {
+    if (previewUrl && /^https?:\/\//.test(previewUrl))
+        return previewUrl;
+    const bundleUrl = report.outcome.kind === 'published' ? report.outcome.result.bundleUrl : undefined;
+    return bundleUrl && /^https?:\/\//.test(bundleUrl) ? bundleUrl : undefined;
+}
+/** Marks the environment's earlier successful deployments of this app inactive: GitHub shows the newest as the live one. */
+async function inactivateOthers(api, environment, task, keep, description) {
+    let count = 0;
+    for (const { id } of await api.list(environment, task)) {
+        if (id === keep || (await api.latestState(id)) !== 'success')
+            continue;
+        await api.setStatus(id, { state: 'inactive', description });
+        count++;
+    }
+    return count;
+}
+function refused(error) {
+    const status = error.status;
+    return status === 403 || status === 401;
+}
+/**
+ * Records a preview or a release as a GitHub deployment, so it shows on the pull request
+ * and on the Environments page; a closed pull request's preview becomes inactive. Never
+ * throws: the publish stands whatever GitHub answers.
+ */
+async function recordDeployment(report, inputs, ctx, makeApi, workflow, previewUrl) {
+    const environment = environmentFor(report, ctx);
+    if (!environment)
+        return { kind: 'none', reason: 'neither a pull request nor a release tag' };
+    if (!inputs.githubToken || !ctx.repository)
+        return { kind: 'none', reason: 'no github-token or GITHUB_REPOSITORY' };
+    if (report.target?.pullRequest?.fromFork)
+        return { kind: 'none', reason: 'a fork\'s pull request' };
+    const { outcome, target } = report;
+    if (outcome.kind !== 'published' && outcome.kind !== 'removed')
+        return { kind: 'none', reason: `nothing was published (${outcome.kind})` };
+    const task = `deploy:live-update:${report.appId ?? 'app'}`;
+    try {
+        const api = makeApi(inputs.githubToken, ctx.repository, ctx.apiUrl);
+        if (outcome.kind === 'removed') {
+            const inactivated = await inactivateOthers(api, environment.name, task, undefined, 'The preview was removed: its pull request was closed.');
+            workflow.info(`Deployments: ${inactivated} deployment(s) of ${environment.name} marked inactive.`);
+            return { kind: 'inactivated', environment: environment.name, inactivated };
+        }
+        const { pointer } = outcome.result;
+        const description = `${report.appId} ${pointer.version} on channel ${pointer.channel}`.slice(0, DESCRIPTION_MAX);
+        const { id } = await api.create({
+            ref: target.commit,
+            environment: environment.name,
+            task,
+            description,
+            transient: !environment.production && Boolean(target?.pullRequest),
+            production: environment.production,
+            payload: { appId: report.appId ?? '', channel: pointer.channel, version: pointer.version, checksum: pointer.checksum }
+        });
+        await api.setStatus(id, { state: 'success', description, environmentUrl: environmentUrl(report, previewUrl), logUrl: report.runUrl });
+        const inactivated = await inactivateOthers(api, environment.name, task, id, `Replaced by ${pointer.version}.`.slice(0, DESCRIPTION_MAX));
+        workflow.info(`Deployments: deployment ${id} to ${environment.name} is live${inactivated ? `; ${inactivated} earlier one(s) marked inactive` : ''}.`);
+        return { kind: 'created', id, environment: environment.name, inactivated };
+    }
+    catch (error) {
+        if (refused(error)) {
+            const reason = `GitHub refused to record the deployment to ${environment.name} (HTTP ${error.status}): give the workflow \`permissions: deployments: write\` to see it on the pull request and the Environments page; the publish is not affected.`;
+            workflow.notice(reason);
+            return { kind: 'failed', reason };
+        }
+        const reason = `The deployment to ${environment.name} could not be recorded (${errorMessage(error)}); the publish is not affected.`;
+        workflow.warning(reason);
+        return { kind: 'failed', reason };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/stages.ts
 /** Runs each stage in a log group, and records what it decided and how long it took. */
 class StageLog {
@@ -107597,11 +107113,38 @@ async function postPreviewComment(report, inputs, ctx, makeApi, redactText, log)
     }
 }
 
+;// CONCATENATED MODULE: ./src/validate.ts
+
+
+const SEGMENT = /^[A-Za-z0-9._-]+$/;
+/**
+ * App ids, channels and versions become path segments (and S3 keys) in the registry:
+ * only a safe alphabet, and never `.`/`..`, so no value can climb out of its folder.
+ */
+function checkSegment(input, value, fix) {
+    if (!SEGMENT.test(value) || value.includes('..') || value === '.') {
+        throw new UserError(`The ${input} "${value}" may only use letters, digits, ".", "_" and "-" (and no ".."): ${fix}.`);
+    }
+    if (value.length > 128) {
+        throw new UserError(`The ${input} "${value.slice(0, 40)}…" is longer than 128 characters: ${fix}.`);
+    }
+    return value;
+}
+function checkVersion(input, value) {
+    const cleaned = value.startsWith('v') ? value.slice(1) : value;
+    if (semver_default().valid(cleaned) !== cleaned) {
+        throw new UserError(`The ${input} "${value}" is not a semantic version: use a version like 1.2.3 or 1.2.3-beta.1.`);
+    }
+    return checkSegment(input, cleaned, 'use a version like 1.2.3');
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 
 const BACKENDS = ['folder', 's3', 'capgo'];
 const NATIVE_CHANGE_POLICIES = ['fail', 'skip', 'publish'];
+/** What one run does; each mode other than publish lives in src/modes/. */
+const MODES = ['publish', 'pack'];
 /** Reads inputs as the runner passes them, INPUT_<NAME> variables (as @actions/core's getInput does). */
 function inputReader(env) {
     return (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
@@ -107655,6 +107198,7 @@ function getInputs(read, env, setSecret = () => undefined) {
     const publicUrl = text('public-url');
     const endpoint = text('s3-endpoint') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
     return {
+        mode: oneOf('mode input', text('mode') ?? 'publish', MODES),
         workingDirectory: text('working-directory') ?? '.',
         buildCommand: build === undefined ? undefined : build.toLowerCase() === 'none' ? null : build,
         webDir: text('web-dir'),
@@ -107679,9 +107223,1040 @@ function getInputs(read, env, setSecret = () => undefined) {
         onNativeChange: oneOf('on-native-change input', text('on-native-change') ?? 'fail', NATIVE_CHANGE_POLICIES),
         signingKey: secret('signing-key'),
         comment: booleanInput('comment input', text('comment') ?? 'true'),
-        githubToken: secret('github-token', env.GITHUB_TOKEN)
+        githubToken: secret('github-token', env.GITHUB_TOKEN),
+        artifactPath: text('artifact-path') ?? 'live-update-artifact',
+        previewLabel: text('preview-label')
     };
 }
+
+;// CONCATENATED MODULE: ./src/build.ts
+
+
+
+const WEB_DIR_CANDIDATES = ['dist', 'www', 'build'];
+/** The command line that builds the app: the input's, else the `build` script with the project's package manager. */
+function buildCommandFor(project, buildCommand) {
+    if (buildCommand === null)
+        return { status: 'skipped', reason: 'build-command is none' };
+    if (buildCommand !== undefined)
+        return { status: 'run', command: buildCommand, shell: true };
+    if (!project.packageJson?.scripts?.build) {
+        return { status: 'skipped', reason: 'package.json has no build script (set build-command to build another way)' };
+    }
+    return { status: 'run', command: `${project.packageManager} run build`, shell: false };
+}
+async function runBuild(project, buildCommand, runner, env) {
+    const plan = buildCommandFor(project, buildCommand);
+    if (plan.status !== 'run')
+        return plan;
+    const windows = process.platform === 'win32';
+    const [command, args] = plan.shell
+        ? windows
+            ? ['cmd', ['/d', '/s', '/c', plan.command]]
+            : ['sh', ['-c', plan.command]]
+        : [project.packageManager, ['run', 'build']];
+    const exitCode = await runner.run(command, args, { cwd: project.dir, env: buildEnvironment(env) });
+    if (exitCode !== 0) {
+        // The command is not quoted: this message reaches the comment and the summary, which the runner does not mask.
+        throw new UserError(`The ${plan.shell ? 'build-command input' : 'build script'} failed with exit code ${exitCode} (its output is in the Build group of the log): fix the build, or set build-command (none to skip).`);
+    }
+    return { status: 'built', source: plan.shell ? 'the build-command input' : `${project.packageManager} run build` };
+}
+/**
+ * The user's environment without the action's own inputs: the runner passes every input
+ * (the signing key, S3 and Capgo secrets, the GitHub token) as INPUT_*, and a bundler that
+ * inlines its environment would ship them inside the public bundle.
+ */
+function buildEnvironment(env) {
+    const kept = Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)));
+    return { ...kept, CI: 'true' };
+}
+/** The folder that becomes the bundle: the input, else the config's webDir, else dist/www/build. Messages show it relative to the workspace. */
+function resolveWebDir(project, webDirInput, workspace) {
+    const chosen = webDirInput ?? project.webDir ?? WEB_DIR_CANDIDATES.find((dir) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(project.dir, dir)));
+    if (!chosen) {
+        throw new UserError(`No web dir was found in ${project.dir} (no webDir in a Capacitor config and none of ${WEB_DIR_CANDIDATES.join(', ')} exists): set the web-dir input.`);
+    }
+    const webDir = (0,external_node_path_.isAbsolute)(chosen) ? chosen : (0,external_node_path_.resolve)(project.dir, chosen);
+    const shown = (0,external_node_path_.relative)(workspace, webDir) || '.';
+    const source = webDirInput ? 'web-dir input' : project.webDir ? `webDir of ${project.configFile}` : 'web dir';
+    if (!(0,external_node_fs_namespaceObject.existsSync)(webDir) || !(0,external_node_fs_namespaceObject.statSync)(webDir).isDirectory()) {
+        throw new UserError(`The ${source} "${shown}" does not exist after the build: check the build output folder or set the web-dir input.`);
+    }
+    if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(webDir, 'index.html'))) {
+        throw new UserError(`The ${source} "${shown}" has no index.html at its root: point web-dir at the folder the build writes index.html to.`);
+    }
+    return webDir;
+}
+
+;// CONCATENATED MODULE: ./src/target.ts
+
+
+
+const CHANNEL_MAX = 64;
+/** A branch name as a channel: lower case, `[a-z0-9._-]`, at most 64 characters. */
+function channelFromBranch(branch) {
+    const safe = branch
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/\.{2,}/g, '.')
+        .replace(/^[-.]+|[-.]+$/g, '')
+        .slice(0, CHANNEL_MAX)
+        .replace(/[-.]+$/g, '');
+    return safe || 'branch';
+}
+/** A branch name as semver pre-release identifiers: `[0-9a-z-]`, dot-separated, no empty parts. */
+function prereleaseFromBranch(branch) {
+    return (branch
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, CHANNEL_MAX) || 'branch');
+}
+function baseVersion(packageVersion) {
+    const parsed = packageVersion ? semver_default().parse(packageVersion) : null;
+    if (!parsed) {
+        throw new UserError(`The package.json version "${packageVersion ?? ''}" is not a semantic version: set "version" in package.json to one like 1.2.3, or give the version input.`);
+    }
+    return `${parsed.major}.${parsed.minor}.${parsed.patch}`;
+}
+function pullRequestInfo(payload) {
+    const pr = payload.pull_request ?? {};
+    const headRepo = pr.head?.repo?.full_name;
+    const baseRepo = pr.base?.repo?.full_name ?? payload.repository?.full_name;
+    return {
+        number: Number(pr.number ?? payload.number),
+        title: String(pr.title ?? ''),
+        headRef: String(pr.head?.ref ?? ''),
+        headSha: String(pr.head?.sha ?? ''),
+        baseSha: String(pr.base?.sha ?? ''),
+        baseRef: String(pr.base?.ref ?? ''),
+        fromFork: Boolean(headRepo && baseRepo && headRepo !== baseRepo)
+    };
+}
+function branchVersion(branch, ctx, packageVersion) {
+    const version = `${baseVersion(packageVersion)}-${prereleaseFromBranch(branch)}.${ctx.runNumber}`;
+    return checkVersion('version made from the branch name', version);
+}
+/** The preview channel a pull request owns; its cleanup removes this one only. */
+function previewChannel(pullRequest) {
+    return `pr-${pullRequest}`;
+}
+/** Why an event publishes nothing (a deleted tag or branch, a release that is not published), or undefined. */
+function nothingToPublish(ctx) {
+    if (ctx.eventName === 'push' && ctx.payload.deleted === true) {
+        return `the push deleted ${ctx.ref.replace(/^refs\/(heads|tags)\//, '') || 'a ref'}, so there is no code to publish`;
+    }
+    if (ctx.eventName === 'release' && ctx.payload.action !== 'published') {
+        return `a release ${String(ctx.payload.action ?? 'event')} event publishes nothing (only published does): run the workflow on release types [published]`;
+    }
+    return undefined;
+}
+/** DESIGN.md's table: channel and version from the event; the inputs override. */
+function resolveTarget(ctx, overrides, packageVersion) {
+    const commit = ctx.sha;
+    const isPullRequest = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target';
+    if (isPullRequest) {
+        const pr = pullRequestInfo(ctx.payload);
+        if (!Number.isInteger(pr.number) || pr.number <= 0) {
+            throw new UserError(`The ${ctx.eventName} event payload (GITHUB_EVENT_PATH) has no pull request number: run the action on a pull_request event or set the channel input.`);
+        }
+        if (ctx.payload.action === 'closed') {
+            // Only the preview channel the pull request owns: the channel input names a shared channel (staging) that a close must never remove.
+            const ignored = overrides.channel ? `; the channel input ${overrides.channel} is not removed` : '';
+            return { mode: 'cleanup', channel: previewChannel(pr.number), commit, origin: `pull request #${pr.number} closed${ignored}`, pullRequest: pr };
+        }
+        const channel = overrides.channel ?? previewChannel(pr.number);
+        const version = overrides.version ?? `${baseVersion(packageVersion)}-pr.${pr.number}.${ctx.runNumber}`;
+        return { mode: 'publish', channel, version, commit: pr.headSha || commit, origin: `pull request #${pr.number}`, pullRequest: pr };
+    }
+    const tag = ctx.eventName === 'release' ? String(ctx.payload.release?.tag_name ?? '') : ctx.eventName === 'push' && ctx.ref.startsWith('refs/tags/') ? ctx.ref.slice('refs/tags/'.length) : undefined;
+    if (tag) {
+        const version = overrides.version ?? tagVersion(tag);
+        const origin = ctx.eventName === 'release' ? `release ${tag}` : `tag ${tag}`;
+        return { mode: 'publish', channel: overrides.channel ?? 'production', version, commit, origin };
+    }
+    if (ctx.eventName === 'push' && ctx.ref.startsWith('refs/heads/')) {
+        const branch = ctx.ref.slice('refs/heads/'.length);
+        return {
+            mode: 'publish',
+            channel: overrides.channel ?? channelFromBranch(branch),
+            version: overrides.version ?? branchVersion(branch, ctx, packageVersion),
+            commit,
+            origin: `push to branch ${branch}`
+        };
+    }
+    if (!overrides.channel) {
+        throw new UserError(`A ${ctx.eventName} run has no channel of its own: set the channel input (for example channel: beta).`);
+    }
+    const branch = ctx.ref.replace(/^refs\/(heads|tags)\//, '') || 'manual';
+    return {
+        mode: 'publish',
+        channel: overrides.channel,
+        version: overrides.version ?? branchVersion(branch, ctx, packageVersion),
+        commit,
+        origin: `${ctx.eventName} run`
+    };
+}
+function tagVersion(tag) {
+    const candidate = tag.startsWith('v') ? tag.slice(1) : tag;
+    if (semver_default().valid(candidate) !== candidate) {
+        throw new UserError(`The tag "${tag}" is not a version: name release tags like v1.2.3, or set the version input.`);
+    }
+    return checkVersion('version from the tag', candidate);
+}
+
+;// CONCATENATED MODULE: ./src/bundle/diff.ts
+
+
+function diffFiles(before, after) {
+    const old = new Map(before.map((file) => [file.path, file]));
+    const changes = [];
+    let unchanged = 0;
+    for (const file of after) {
+        const previous = old.get(file.path);
+        old.delete(file.path);
+        if (!previous)
+            changes.push({ path: file.path, kind: 'added', size: file.size, delta: file.size });
+        else if (previous.sha256 !== file.sha256)
+            changes.push({ path: file.path, kind: 'changed', size: file.size, delta: file.size - previous.size });
+        else
+            unchanged++;
+    }
+    for (const file of old.values())
+        changes.push({ path: file.path, kind: 'removed', size: 0, delta: -file.size });
+    changes.sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || a.path.localeCompare(b.path));
+    return { changes, unchanged };
+}
+/**
+ * The channels whose devices a change reaches, in order of preference: a pull request
+ * will reach production's devices (or the base branch's, when production has none);
+ * anything else replaces what its own channel runs.
+ */
+function comparisonChannels(target) {
+    if (!target.pullRequest)
+        return [target.channel];
+    const base = target.pullRequest.baseRef ? channelFromBranch(target.pullRequest.baseRef) : undefined;
+    return [...new Set(['production', ...(base ? [base] : [])])];
+}
+const sum = (files) => files.reduce((total, file) => total + file.size, 0);
+/**
+ * Reads the first of the channels that has a bundle, and compares its file list with this
+ * bundle's. A registry that cannot be read here costs the comparison, never the publish.
+ */
+async function compareWithChannel(backend, appId, channels, bundle) {
+    try {
+        return await readAndCompare(backend, appId, channels, bundle);
+    }
+    catch (error) {
+        return { kind: 'none', reason: `the registry could not be read (${errorMessage(error).replace(/\.$/, '')})` };
+    }
+}
+async function readAndCompare(backend, appId, channels, bundle) {
+    for (const channel of channels) {
+        const pointer = await backend.readPointer(appId, channel);
+        if (!pointer)
+            continue;
+        const manifest = await backend.readManifest(appId, pointer.version);
+        if (!manifest?.files)
+            return { kind: 'none', reason: `the manifest of ${pointer.version} on ${channel} has no file list` };
+        return {
+            kind: 'compared',
+            channel,
+            version: pointer.version,
+            ...diffFiles(manifest.files, bundle.files),
+            content: { before: sum(manifest.files), after: sum(bundle.files) },
+            archive: { before: pointer.size, after: bundle.size }
+        };
+    }
+    if (backend.name === 'capgo')
+        return { kind: 'none', reason: 'the capgo backend does not read channels back' };
+    const reason = channels.length === 1 ? `${channels[0]} has no bundle yet` : `neither ${channels.join(' nor ')} has a bundle yet`;
+    return { kind: 'none', reason };
+}
+/** The Compare stage's line in the log. */
+function describeComparison(comparison) {
+    if (comparison.kind === 'none')
+        return `nothing to compare with: ${comparison.reason}`;
+    const { changes, unchanged, archive } = comparison;
+    return `against ${comparison.channel} ${comparison.version}: ${changes.length} file(s) changed, ${unchanged} unchanged, archive ${archive.before} → ${archive.after} bytes`;
+}
+
+;// CONCATENATED MODULE: ./src/project.ts
+
+
+
+const LOCKFILES = [
+    ['bun.lock', 'bun'],
+    ['bun.lockb', 'bun'],
+    ['pnpm-lock.yaml', 'pnpm'],
+    ['yarn.lock', 'yarn'],
+    ['package-lock.json', 'npm'],
+    ['npm-shrinkwrap.json', 'npm']
+];
+const CAPACITOR_CONFIGS = ['capacitor.config.json', 'capacitor.config.ts', 'capacitor.config.js', 'capacitor.config.mjs', 'capacitor.config.cjs'];
+function detectPackageManager(dir, packageJson) {
+    for (const [file, manager] of LOCKFILES)
+        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(dir, file)))
+            return manager;
+    const declared = packageJson?.packageManager?.split('@')[0];
+    if (declared === 'pnpm' || declared === 'yarn' || declared === 'bun')
+        return declared;
+    return 'npm';
+}
+/** A string property of a config written in TS/JS, without running the config. */
+function stringProperty(source, name) {
+    const match = new RegExp(`\\b${name}\\s*:\\s*(['"\`])([^'"\`]+)\\1`).exec(source);
+    return match?.[2];
+}
+function readCapacitorConfig(dir) {
+    for (const file of CAPACITOR_CONFIGS) {
+        const path = (0,external_node_path_.join)(dir, file);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+            continue;
+        const source = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+        if (file.endsWith('.json')) {
+            let config;
+            try {
+                config = JSON.parse(source);
+            }
+            catch (error) {
+                throw new UserError(`${file} is not valid JSON (${error.message}): fix the file or give the app-id and web-dir inputs.`);
+            }
+            return { configFile: file, appId: config.appId, webDir: config.webDir };
+        }
+        return { configFile: file, appId: stringProperty(source, 'appId'), webDir: stringProperty(source, 'webDir') };
+    }
+    return undefined;
+}
+function readCordovaConfig(dir) {
+    const path = (0,external_node_path_.join)(dir, 'config.xml');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+        return undefined;
+    const id = /<widget\b[^>]*\bid\s*=\s*"([^"]+)"/.exec((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'))?.[1];
+    return { configFile: 'config.xml', appId: id, webDir: 'www' };
+}
+function readProject(dir) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(dir)) {
+        throw new UserError(`The working-directory "${dir}" does not exist: set working-directory to the app's folder.`);
+    }
+    let packageJson;
+    const packagePath = (0,external_node_path_.join)(dir, 'package.json');
+    if ((0,external_node_fs_namespaceObject.existsSync)(packagePath)) {
+        try {
+            packageJson = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(packagePath, 'utf8'));
+        }
+        catch (error) {
+            throw new UserError(`${packagePath} is not valid JSON (${error.message}): fix the file.`);
+        }
+    }
+    const config = readCapacitorConfig(dir) ?? readCordovaConfig(dir);
+    return { dir, packageJson, packageManager: detectPackageManager(dir, packageJson), ...config };
+}
+
+;// CONCATENATED MODULE: ./src/eligibility/tree.ts
+
+
+
+const tree_sha256 = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+/** Folders that hold build output, caches or copies, never sources. */
+const SKIPPED_DIRS = new Set(['node_modules', 'Pods', '.gradle', 'build', 'DerivedData', 'xcuserdata', '.cxx', '.idea', '.git']);
+function isSkippedPath(path) {
+    return path.split('/').some((part) => SKIPPED_DIRS.has(part));
+}
+function workTree(root) {
+    async function walk(folder, out) {
+        let entries;
+        try {
+            entries = await (0,promises_.readdir)((0,external_node_path_.join)(root, folder), { withFileTypes: true });
+        }
+        catch {
+            return;
+        }
+        for (const entry of entries) {
+            const path = folder ? `${folder}/${entry.name}` : entry.name;
+            if (entry.isDirectory()) {
+                if (!SKIPPED_DIRS.has(entry.name))
+                    await walk(path, out);
+            }
+            else if (entry.isFile())
+                out.push(path);
+        }
+    }
+    return {
+        description: 'the work tree',
+        async list(folder) {
+            const out = [];
+            await walk(folder, out);
+            return out.sort();
+        },
+        read: (path) => (0,promises_.readFile)((0,external_node_path_.join)(root, path)).catch(() => undefined),
+        async hashes(paths) {
+            const result = new Map();
+            await Promise.all(paths.map(async (path) => {
+                const data = await (0,promises_.readFile)((0,external_node_path_.join)(root, path)).catch(() => undefined);
+                if (data)
+                    result.set(path, tree_sha256(data));
+            }));
+            return result;
+        }
+    };
+}
+/** The project at a git ref, read with one ls-tree and one cat-file: the work tree is never touched. */
+async function gitTree(git, ref, projectPrefix) {
+    const listing = await git.run(['ls-tree', '-r', '-z', ref, '--', projectPrefix || '.']);
+    if (listing === undefined)
+        return undefined;
+    const blobs = new Map();
+    for (const record of listing.split('\0')) {
+        const match = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(record);
+        if (match && match[2].startsWith(projectPrefix))
+            blobs.set(match[2].slice(projectPrefix.length), match[1]);
+    }
+    const contents = async (paths) => git.blobs(paths.map((p) => blobs.get(p)).filter((id) => Boolean(id)));
+    return {
+        description: ref,
+        async list(folder) {
+            const prefix = folder ? `${folder}/` : '';
+            return [...blobs.keys()].filter((p) => p.startsWith(prefix) && !isSkippedPath(p)).sort();
+        },
+        async read(path) {
+            const id = blobs.get(path);
+            return id ? (await git.blobs([id])).get(id) : undefined;
+        },
+        async hashes(paths) {
+            const data = await contents(paths);
+            const result = new Map();
+            for (const path of paths) {
+                const bytes = data.get(blobs.get(path) ?? '');
+                if (bytes)
+                    result.set(path, tree_sha256(bytes));
+            }
+            return result;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/eligibility/fingerprint.ts
+
+
+/** What `cap sync` copies into the native projects: the web build and its config, not sources. */
+const COPIED_PATHS = [
+    'ios/App/App/public/',
+    'android/app/src/main/assets/public/',
+    'ios/App/App/capacitor.config.json',
+    'ios/App/App/config.xml',
+    'android/app/src/main/assets/capacitor.config.json',
+    'android/app/src/main/assets/capacitor.plugins.json',
+    'android/app/src/main/res/xml/config.xml',
+    'android/local.properties',
+    'android/capacitor-cordova-android-plugins/'
+];
+function isCopiedPath(path) {
+    return COPIED_PATHS.some((copied) => (copied.endsWith('/') ? path.startsWith(copied) : path === copied)) || path.endsWith('.DS_Store');
+}
+/** Native project files, the app's native config and patches of native plugins, as labelled sources. */
+async function projectSources(tree, nativePluginNames) {
+    const files = [...(await tree.list('ios')), ...(await tree.list('android'))].filter((path) => !isCopiedPath(path));
+    const configs = [...CAPACITOR_CONFIGS, 'config.xml'];
+    const patches = (await tree.list('patches')).filter((path) => path.endsWith('.patch'));
+    const hashes = await tree.hashes([...files, ...configs, ...patches]);
+    const sources = files.map((path) => ({ label: path, kind: 'file', hash: hashes.get(path) ?? '' }));
+    for (const config of configs) {
+        const hash = hashes.get(config);
+        if (hash)
+            sources.push({ label: config, kind: 'config', hash });
+    }
+    for (const patch of patches) {
+        const text = (await tree.read(patch))?.toString('utf8') ?? '';
+        const touched = [...text.matchAll(/^[-+]{3} [ab]\/node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]);
+        if (touched.some((name) => nativePluginNames.has(name)))
+            sources.push({ label: patch, kind: 'patch', hash: hashes.get(patch) ?? '' });
+    }
+    return sources;
+}
+/** sha256 over the sorted, labelled sources: equal only when every native source is. */
+function fingerprintOf(sources) {
+    const lines = sources.map((s) => `${s.kind}:${s.label}@${s.version ?? ''}:${s.hash}`).sort();
+    return tree_sha256(lines.join('\n'));
+}
+
+;// CONCATENATED MODULE: ./src/eligibility/framework.ts
+
+function dependencies(packageJson) {
+    if (!packageJson)
+        return {};
+    try {
+        const parsed = JSON.parse(packageJson.toString('utf8'));
+        return { ...parsed.devDependencies, ...parsed.dependencies };
+    }
+    catch {
+        return {};
+    }
+}
+/** Which kind of app this is: only web-engine code (Capacitor, Cordova, plain web) can be live-updated. */
+async function detectFramework(tree) {
+    const pubspec = await tree.read('pubspec.yaml');
+    if (pubspec && /^\s*(flutter\s*:|\s+sdk\s*:\s*flutter)/m.test(pubspec.toString('utf8'))) {
+        return { name: 'flutter', supported: false, file: 'pubspec.yaml', reason: 'Flutter app: Dart is compiled to native code, so its updates must go through the stores' };
+    }
+    const deps = dependencies(await tree.read('package.json'));
+    if (deps['react-native'] || deps.expo) {
+        return { name: 'react-native', supported: false, file: 'package.json', reason: 'React Native / Expo app: not supported yet by this action (it ships web bundles for Capacitor and Cordova)' };
+    }
+    for (const file of CAPACITOR_CONFIGS)
+        if (await tree.read(file))
+            return { name: 'capacitor', supported: true };
+    if (deps['@capacitor/core'])
+        return { name: 'capacitor', supported: true };
+    if (await tree.read('config.xml'))
+        return { name: 'cordova', supported: true };
+    return { name: 'web', supported: true };
+}
+
+;// CONCATENATED MODULE: ./src/eligibility/plugins.ts
+
+
+
+
+/** Files that mark a package as shipping native code. */
+const NATIVE_MARKERS = ['ios', 'android', 'Package.swift', 'plugin.xml'];
+/** Where a plugin's native sources live (Cordova keeps them under src/). */
+const NATIVE_FOLDERS = ['ios', 'android', 'src/ios', 'src/android'];
+/** Names that are native plugins by convention, for a baseline read from a lockfile alone. */
+function looksNative(name) {
+    return /^(@capacitor\/(android|ios|[a-z-]+)|@capacitor-community\/|@capawesome\/|@capgo\/capacitor-|@ionic-native\/|cordova-plugin-|cordova-(android|ios)$|capacitor-)/.test(name) &&
+        !['@capacitor/core', '@capacitor/cli', '@capacitor/assets'].includes(name);
+}
+async function packageDirs(nodeModules) {
+    const dirs = [];
+    const entries = await (0,promises_.readdir)(nodeModules, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+        if (entry.name.startsWith('.'))
+            continue;
+        if (entry.name.startsWith('@')) {
+            const scoped = await (0,promises_.readdir)((0,external_node_path_.join)(nodeModules, entry.name), { withFileTypes: true }).catch(() => []);
+            for (const inner of scoped)
+                if (inner.isDirectory() || inner.isSymbolicLink())
+                    dirs.push((0,external_node_path_.join)(nodeModules, entry.name, inner.name));
+        }
+        else if (entry.isDirectory() || entry.isSymbolicLink())
+            dirs.push((0,external_node_path_.join)(nodeModules, entry.name));
+    }
+    return dirs;
+}
+/** A dependency's native source as the verdict names it: `plugin:<name>`. */
+const pluginSource = (name, version, hash = '') => ({ label: `plugin:${name}`, kind: 'plugin', version, hash });
+const pluginName = (source) => source.label.replace(/^plugin:/, '');
+function isNativePackage(packageJson, names) {
+    return Boolean(packageJson.capacitor) || names.some((name) => NATIVE_MARKERS.includes(name) || name.endsWith('.podspec'));
+}
+/** A hash of a plugin's native sources, so a patched or locally linked plugin counts. */
+async function nativeHash(dir, names) {
+    const tree = workTree(dir);
+    const files = names.filter((n) => n.endsWith('.podspec') || n === 'Package.swift' || n === 'plugin.xml');
+    // list() of a folder the package lacks is empty.
+    for (const folder of NATIVE_FOLDERS)
+        files.push(...(await tree.list(folder)));
+    const hashes = await tree.hashes(files);
+    return tree_sha256(files.sort().map((f) => `${f}:${hashes.get(f)}`).join('\n'));
+}
+/** A dependency's native source, or undefined when it ships none (or is not a package). */
+async function nativePlugin(dir) {
+    let packageJson;
+    try {
+        packageJson = JSON.parse(await (0,promises_.readFile)((0,external_node_path_.join)(dir, 'package.json'), 'utf8'));
+    }
+    catch {
+        return undefined;
+    }
+    const names = await (0,promises_.readdir)(dir).catch(() => []);
+    if (!isNativePackage(packageJson, names))
+        return undefined;
+    return pluginSource(String(packageJson.name), String(packageJson.version ?? ''), await nativeHash(dir, names));
+}
+/** Packages read at once: enough to keep the thread pool busy, few enough to stay far from the open-files limit. */
+const PACKAGES_AT_ONCE = 64;
+/** Every installed dependency that ships native code, as `plugin:<name>` with its version and native hash. */
+async function installedNativePlugins(projectDir) {
+    const dirs = await packageDirs((0,external_node_path_.join)(projectDir, 'node_modules'));
+    const found = await mapBounded(dirs, PACKAGES_AT_ONCE, nativePlugin);
+    return found.filter((source) => Boolean(source)).sort((a, b) => (a.label < b.label ? -1 : 1));
+}
+/** Installed versions from a lockfile's text (package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock). */
+function lockfileVersions(file, text) {
+    const versions = new Map();
+    if (file === 'package-lock.json') {
+        const lock = JSON.parse(text);
+        for (const [path, entry] of Object.entries(lock.packages ?? {})) {
+            const name = path.split('node_modules/').pop();
+            if (path.startsWith('node_modules/') && name && !name.includes('/node_modules') && entry.version && path.lastIndexOf('node_modules/') === 0)
+                versions.set(name, entry.version);
+        }
+    }
+    else if (file === 'pnpm-lock.yaml') {
+        // pnpm 9 writes `name@1.0.0`, pnpm 8 `/name@1.0.0(peer@2)`, pnpm 7 `/name/1.0.0_peer@2`.
+        for (const match of text.matchAll(/^ {2}'?\/?(@?[^@\s'/]+(?:\/[^@\s'/]+)?)[@/]([0-9][^:'(_\s]*)/gm))
+            versions.set(match[1], match[2]);
+    }
+    else if (file === 'yarn.lock') {
+        for (const match of text.matchAll(/^"?(@?[^@\s"]+)@[^\n]*\n\s+version:? "?([^"\n]+)"?/gm))
+            versions.set(match[1], match[2]);
+    }
+    else if (file === 'bun.lock') {
+        for (const match of text.matchAll(/"(@?[^"@]+)": \["\1@([^"]+)"/g))
+            versions.set(match[1], match[2]);
+    }
+    return versions;
+}
+
+;// CONCATENATED MODULE: ./src/eligibility/scan.ts
+
+
+
+const NATIVE_EXTENSIONS = new Set(['.so', '.dylib', '.jar', '.aar', '.dex', '.a', '.dll', '.exe', '.apk', '.ipa']);
+const MAGIC = [
+    ['ELF', Buffer.from([0x7f, 0x45, 0x4c, 0x46])],
+    ['Mach-O', Buffer.from([0xfe, 0xed, 0xfa, 0xce])],
+    ['Mach-O', Buffer.from([0xfe, 0xed, 0xfa, 0xcf])],
+    ['Mach-O', Buffer.from([0xce, 0xfa, 0xed, 0xfe])],
+    ['Mach-O', Buffer.from([0xcf, 0xfa, 0xed, 0xfe])],
+    ['Mach-O universal binary', Buffer.from([0xca, 0xfe, 0xba, 0xbe])],
+    ['DEX', Buffer.from('dex\n')]
+];
+async function magicOf(path) {
+    const handle = await (0,promises_.open)(path, 'r');
+    try {
+        const head = Buffer.alloc(4);
+        const { bytesRead } = await handle.read(head, 0, 4, 0);
+        return MAGIC.find(([, bytes]) => bytesRead === 4 && head.equals(bytes))?.[0];
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * The bundle holds web code only: a native binary inside it (by name or by its magic
+ * bytes, whatever it is called) could not run from a live update and has no place there.
+ */
+async function scanBundle(webDir) {
+    const problems = [];
+    for (const file of await listWebFiles(webDir)) {
+        const framework = file.path.split('/').find((part) => part.endsWith('.framework') || part.endsWith('.xcframework'));
+        const ext = (0,external_node_path_.extname)(file.path).toLowerCase();
+        if (framework)
+            problems.push({ message: `native framework in the bundle: ${file.path}` });
+        else if (NATIVE_EXTENSIONS.has(ext))
+            problems.push({ message: `native binary in the bundle: ${file.path}` });
+        else {
+            const kind = file.size >= 4 ? await magicOf(file.absolutePath) : undefined;
+            if (kind)
+                problems.push({ message: `native binary in the bundle: ${file.path} (${kind})` });
+        }
+    }
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./src/eligibility/verdict.ts
+
+function unknownVersionReason(name, version, unknown) {
+    const plugin = `${name} ${version ?? ''}`.trim();
+    if (unknown.lockfile)
+        return `${plugin}: ${unknown.lockfile} at the baseline could not be read, so this native plugin may be new or changed`;
+    const spec = unknown.specs?.[name];
+    if (spec)
+        return `${plugin}: the baseline's package.json asks for ${spec} and no lockfile pins it, so this native plugin may have changed (commit your lockfile)`;
+    return undefined;
+}
+/**
+ * Source by source, not only by the hash: anything native added or changed needs a store
+ * release; a removed plugin does not (the installed app keeps it, the bundle cannot need it).
+ */
+function compareSources(current, baseline, unknown = {}) {
+    const before = new Map(baseline.map((s) => [s.label, s]));
+    const now = new Map(current.map((s) => [s.label, s]));
+    const reasons = [];
+    const notes = [];
+    for (const source of current) {
+        const old = before.get(source.label);
+        if (source.kind === 'plugin') {
+            const name = pluginName(source);
+            // Without the baseline's plugin versions, safe means "may have changed", not "added".
+            const unsure = old ? undefined : unknownVersionReason(name, source.version, unknown);
+            if (unsure)
+                reasons.push({ message: unsure, file: 'package.json' });
+            else if (!old)
+                reasons.push({ message: `plugin added: ${name} ${source.version ?? ''}`.trim(), file: 'package.json' });
+            else if (old.version && source.version && old.version !== source.version)
+                reasons.push({ message: `${name} ${old.version} → ${source.version} (native plugin)`, file: 'package.json' });
+            // A baseline read from a lockfile has versions only; a hash is compared when both sides have one.
+            else if (old.hash && source.hash && old.hash !== source.hash)
+                reasons.push({ message: `${name} ${source.version ?? ''}: native sources changed (patched or linked plugin)`.replace(' :', ':') });
+            continue;
+        }
+        const what = source.kind === 'patch' ? ' (patches a native plugin)' : '';
+        if (!old)
+            reasons.push({ message: `${source.label} added${what}`, file: source.label });
+        else if (old.hash !== source.hash)
+            reasons.push({ message: `${source.label} changed${what}`, file: source.label });
+    }
+    for (const old of baseline) {
+        if (now.has(old.label))
+            continue;
+        if (old.kind === 'plugin')
+            notes.push(`plugin removed: ${pluginName(old)} ${old.version ?? ''} (the installed app keeps it, and nothing in this bundle can need it)`.replace('  ', ' '));
+        else
+            reasons.push({ message: `${old.label} removed` });
+    }
+    return { reasons, notes };
+}
+
+;// CONCATENATED MODULE: ./src/eligibility/index.ts
+
+
+
+
+
+
+
+
+
+
+
+const eligibility_LOCKFILES = ['package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock'];
+/** The native plugins a lockfile names (none, and why, for a file in an unknown format); undefined without a lockfile. */
+async function lockfilePlugins(tree, known) {
+    for (const file of eligibility_LOCKFILES) {
+        const text = (await tree.read(file))?.toString('utf8');
+        if (!text)
+            continue;
+        const versions = lockfileVersions(file, text);
+        if (versions.size === 0)
+            return { plugins: [], unknown: { lockfile: file } };
+        const plugins = [...versions]
+            .filter(([name]) => known.has(name) || looksNative(name))
+            .map(([name, version]) => pluginSource(name, version));
+        return { plugins, unknown: {} };
+    }
+    return undefined;
+}
+/** Without a lockfile, package.json pins a plugin only when it names an exact version. */
+async function manifestPlugins(tree, known) {
+    const plugins = [];
+    const specs = {};
+    let manifest = {};
+    try {
+        manifest = JSON.parse((await tree.read('package.json'))?.toString('utf8') ?? '{}');
+    }
+    catch {
+        // An unparsable package.json names no plugins; the current side still lists its own.
+    }
+    for (const [name, spec] of Object.entries(manifest.dependencies ?? {})) {
+        if (!known.has(name) && !looksNative(name))
+            continue;
+        if (semver_default().valid(spec))
+            plugins.push(pluginSource(name, spec));
+        else
+            specs[name] = spec;
+    }
+    return { plugins, unknown: { specs } };
+}
+async function currentSources(projectDir) {
+    const tree = workTree(projectDir);
+    const installed = (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_.join)(projectDir, 'node_modules'));
+    const plugins = installed ? await installedNativePlugins(projectDir) : ((await lockfilePlugins(tree, new Set()))?.plugins ?? []);
+    const names = new Set(plugins.map(pluginName));
+    const notes = installed ? [] : ['node_modules is not installed: native plugin versions were read from the lockfile (install dependencies before this step to hash their native sources)'];
+    return { sources: [...plugins, ...(await projectSources(tree, names))], notes };
+}
+async function sourcesAtRef(git, ref, projectDir, known) {
+    const prefix = ((await git.run(['rev-parse', '--show-prefix'])) ?? '').trim();
+    const tree = await gitTree(git, ref, prefix);
+    if (!tree)
+        return undefined;
+    const { plugins, unknown } = (await lockfilePlugins(tree, known)) ?? (await manifestPlugins(tree, known));
+    return { sources: [...plugins, ...(await projectSources(tree, known))], unknown };
+}
+async function chooseBaseline(input, git, known) {
+    if (input.nativeBaseline) {
+        const atRef = await sourcesAtRef(git, input.nativeBaseline, input.projectDir, known);
+        if (!atRef) {
+            throw new UserError(`The native-baseline input "${input.nativeBaseline}" is not a commit, tag or branch of this clone: give an existing ref, and check out with fetch-depth: 0.`);
+        }
+        return { kind: 'input', description: `native-baseline ${input.nativeBaseline}`, ...atRef };
+    }
+    let note;
+    if (input.pullRequestBase) {
+        const atRef = await sourcesAtRef(git, input.pullRequestBase, input.projectDir, known);
+        if (atRef)
+            return { kind: 'pull-request-base', description: `the pull request's base ${input.pullRequestBase.slice(0, 7)}`, ...atRef };
+        note = `the pull request's base ${input.pullRequestBase.slice(0, 7)} is not in this clone (check out with fetch-depth: 0), so another baseline was used`;
+    }
+    const channel = await input.channelBaseline?.();
+    if (channel?.sources)
+        return { kind: 'channel', description: `the channel's current bundle ${channel.version}`, sources: channel.sources, note };
+    const tag = (await git.run(['describe', '--tags', '--abbrev=0', 'HEAD^']))?.trim();
+    if (tag) {
+        const atRef = await sourcesAtRef(git, tag, input.projectDir, known);
+        if (atRef)
+            return { kind: 'tag', description: `the previous tag ${tag}`, ...atRef, note };
+    }
+    return { kind: 'none', description: 'none (first publish)', note };
+}
+/** Can this change reach users as a live update, or does it need a store release? */
+async function checkEligibility(input) {
+    const framework = await detectFramework(workTree(input.projectDir));
+    const current = await currentSources(input.projectDir);
+    const fingerprint = fingerprintOf(current.sources);
+    const base = { fingerprint, nativeSources: current.sources, framework: framework.name };
+    if (!framework.supported) {
+        return { ...base, eligible: false, reasons: [{ message: framework.reason, file: framework.file }], notes: [], baseline: { kind: 'none', description: 'not compared' } };
+    }
+    const known = new Set(current.sources.filter((s) => s.kind === 'plugin').map(pluginName));
+    const baseline = await chooseBaseline(input, input.git ?? gitAt(input.projectDir), known);
+    const comparison = baseline.sources ? compareSources(current.sources, baseline.sources, baseline.unknown) : { reasons: [], notes: ['first publish: the native fingerprint was recorded, and later runs compare against it'] };
+    const scan = await scanBundle(input.webDir);
+    const reasons = [...comparison.reasons, ...scan];
+    const notes = [...current.notes, ...comparison.notes, ...(baseline.note ? [baseline.note] : [])];
+    return { ...base, eligible: reasons.length === 0, reasons, notes, baseline: { kind: baseline.kind, description: baseline.description } };
+}
+
+;// CONCATENATED MODULE: ./src/pipeline.ts
+
+
+
+
+
+
+/* The stages the modes share: publish, pack and publish-packed each run some of them. */
+function appIdOf(inputs, project) {
+    const appId = inputs.appId ?? project.appId;
+    if (!appId) {
+        throw new UserError(`No app id was found in ${project.dir} (no capacitor.config.* with appId, no config.xml): set the app-id input.`);
+    }
+    return checkSegment(inputs.appId ? 'app-id input' : `appId of ${project.configFile}`, appId, 'use a reverse-DNS id such as com.example.app');
+}
+function describeTarget(target) {
+    return target.mode === 'cleanup'
+        ? `remove channel ${target.channel} (${target.origin})`
+        : `channel ${target.channel}, version ${target.version} (${target.origin})`;
+}
+function annotate(workflow, verdict, blocking) {
+    for (const reason of verdict.reasons) {
+        const properties = reason.file ? { file: reason.file, title: 'Needs a store release' } : { title: 'Needs a store release' };
+        if (blocking)
+            workflow.error(reason.message, properties);
+        else
+            workflow.warning(reason.message, properties);
+    }
+}
+/**
+ * Build, eligibility check and the on-native-change policy: the web dir and verdict to pack,
+ * or why nothing ships. Shared by publish and pack.
+ */
+async function buildAndCheck(inputs, project, target, services, stages, report, channelBaseline) {
+    const webDir = await stages.run('Build', async () => {
+        const build = await runBuild(project, inputs.buildCommand, services.runner, services.env);
+        return { build, webDir: resolveWebDir(project, inputs.webDir, services.cwd) };
+    }, ({ build, webDir }) => `${build.status === 'built' ? `built with ${build.source}` : `skipped: ${build.reason}`}; web dir ${webDir}`).then((r) => r.webDir);
+    const verdict = await stages.run('Eligibility', () => checkEligibility({
+        projectDir: project.dir,
+        webDir,
+        nativeBaseline: inputs.nativeBaseline,
+        pullRequestBase: target.pullRequest?.baseSha || undefined,
+        git: services.git(project.dir),
+        channelBaseline
+    }), (v) => v.eligible ? 'eligible as a live update' : `needs a store release (${v.reasons.length} reason(s))`);
+    report.verdict = verdict;
+    return applyNativeChangePolicy(services.workflow, verdict, inputs.onNativeChange) ?? { webDir, verdict };
+}
+/** on-native-change: fail throws, skip returns why nothing ships, publish (or an eligible change) returns nothing. */
+function applyNativeChangePolicy(workflow, verdict, policy) {
+    if (verdict.eligible)
+        return undefined;
+    annotate(workflow, verdict, policy === 'fail');
+    const why = verdict.reasons.map((r) => r.message).join('; ');
+    if (policy === 'fail') {
+        throw new UserError(`This change needs a store release, not a live update (${why}): ship a new native build, or set on-native-change to skip or publish.`);
+    }
+    if (policy === 'skip')
+        return { kind: 'skipped', reason: `the change needs a store release (${why}) and on-native-change is skip` };
+    return undefined;
+}
+/** Compares the bundle with what the channel's devices run, signs it when a key is given, then stores it and moves the channel. */
+async function signAndPublish(backend, stages, report, plan) {
+    const { appId, target, bundle, verdict, signingKey } = plan;
+    const summary = { size: bundle.size, checksum: bundle.checksum, fileCount: bundle.files.length };
+    report.bundleComparison = await stages.run('Compare', () => compareWithChannel(backend, appId, comparisonChannels(target), bundle), describeComparison);
+    const signed = signingKey
+        ? await stages.run('Sign', () => signAndVerify(bundle.archivePath, signingKey), (s) => `${s.algorithm} signature verified with the derived public key`)
+        : undefined;
+    if (signed)
+        report.signing = { algorithm: signed.algorithm, publicKeyPem: signed.publicKeyPem };
+    const request = {
+        appId,
+        channel: target.channel,
+        version: target.version,
+        archivePath: bundle.archivePath,
+        webDir: plan.webDir,
+        checksum: bundle.checksum,
+        size: bundle.size,
+        manifest: {
+            appId,
+            version: target.version,
+            channel: target.channel,
+            checksum: bundle.checksum,
+            size: bundle.size,
+            nativeFingerprint: verdict.fingerprint,
+            publishedAt: new Date().toISOString(),
+            commit: target.commit,
+            ...(signed ? { signature: signed.signature } : {}),
+            files: bundle.files,
+            nativeSources: verdict.nativeSources,
+            eligibility: { eligible: verdict.eligible, reasons: verdict.reasons.map((r) => r.message), framework: verdict.framework }
+        }
+    };
+    request.reopensChannel = plan.reopensChannel;
+    const result = await stages.run('Publish', () => backend.publish(request), describePublish(target.channel, target.version));
+    if (result.status === 'behind')
+        return { kind: 'skipped', reason: behindReason(result.current.version, target.version, target.channel, result.bundleUrl), bundle: summary };
+    if (result.status === 'closed')
+        return { kind: 'skipped', reason: `pull request #${target.pullRequest?.number ?? ''} was closed while this run published, so its preview channel ${target.channel} stays removed` };
+    return { kind: 'published', result, bundle: summary };
+}
+function behindReason(current, version, channel, bundleUrl) {
+    return `${channel} stays on ${current}, which is newer than ${version}: a publish moves a channel only forward (by semver), so ${version} was stored at ${bundleUrl} without moving the pointer; go back with an explicit rollback`;
+}
+function describePublish(channel, version) {
+    return (result) => {
+        switch (result.status) {
+            case 'unchanged':
+                return `${version} was already on ${channel}: nothing changed`;
+            case 'behind':
+                return `${channel} stays on ${result.current.version}, newer than ${version}; the bundle is stored, the pointer did not move`;
+            case 'closed':
+                return `the pull request was closed meanwhile: ${channel} stays removed`;
+            case 'published':
+                return `${channel} → ${version} at ${result.bundleUrl}`;
+        }
+    };
+}
+/** The backend the inputs name; without its credentials (a fork's run, a secret not set), why nothing is published. */
+async function openBackend(inputs, services, project, report) {
+    let backend;
+    try {
+        backend = services.createBackend(inputs, {
+            runner: services.runner,
+            env: services.env,
+            log: services.workflow,
+            workspace: services.cwd,
+            cwd: project.dir,
+            runUrl: report.runUrl,
+            s3: services.s3
+        });
+    }
+    catch (error) {
+        if (error instanceof MissingCredentialsError)
+            return { kind: 'skipped', reason: error.message.replace(/\.$/, '') };
+        throw error;
+    }
+    report.backendLocation = backend.location;
+    return backend;
+}
+/** A closed pull request's preview: its channel and bundles go. */
+async function removePreview(backend, stages, appId, target) {
+    const removal = await stages.run('Cleanup', () => backend.removeChannel(appId, target.channel), (r) => r.removedPointer ? `removed channel ${target.channel} and ${r.removedVersions.length} bundle(s)` : `channel ${target.channel} was not published; removed ${r.removedVersions.length} bundle(s)`);
+    return { kind: 'removed', removal };
+}
+
+;// CONCATENATED MODULE: ./src/modes/artifact.ts
+
+
+
+/**
+ * The folder a pull request's pack run hands to the trusted publish-packed run, through a
+ * workflow artifact. Everything in it was made by the pull request's code: publish-packed
+ * reads it as untrusted data.
+ */
+const ARTIFACT_METADATA = 'live-update-pack.json';
+const ARTIFACT_BUNDLE = 'bundle.zip';
+const ARTIFACT_FORMAT = 'live-update-pack/1';
+/** Only the action decides the channel (pr-N) and the version of a pull request's preview. */
+function refuseChannelAndVersion(inputs) {
+    const given = [inputs.channel && 'channel', inputs.version && 'version'].filter(Boolean);
+    if (given.length) {
+        throw new UserError(`The ${given.join(' and ')} input${given.length > 1 ? 's are' : ' is'} not used by mode ${inputs.mode}, which derives the preview's channel and version itself: remove ${given.length > 1 ? 'them' : 'it'} from this step.`);
+    }
+}
+/** An empty artifact folder: files left by an earlier step must not travel with this run's bundle. */
+async function emptyArtifactFolder(folder) {
+    await (0,promises_.rm)((0,external_node_path_.join)(folder, ARTIFACT_BUNDLE), { force: true });
+    await (0,promises_.rm)((0,external_node_path_.join)(folder, ARTIFACT_METADATA), { force: true });
+    await (0,promises_.mkdir)(folder, { recursive: true });
+}
+async function writeMetadata(folder, metadata) {
+    await (0,promises_.writeFile)((0,external_node_path_.join)(folder, ARTIFACT_METADATA), JSON.stringify(metadata, null, 2) + '\n');
+}
+
+;// CONCATENATED MODULE: ./src/modes/pack.ts
+
+
+
+
+
+
+
+
+/**
+ * mode: pack, in a pull request's own run (a fork's has no secrets): build, check and pack
+ * into the artifact folder, with no backend. publish-packed publishes it from a trusted run.
+ */
+const packMode = async ({ inputs, ctx, services, stages, report }) => {
+    if (ctx.eventName !== 'pull_request') {
+        throw new UserError(`Mode pack runs in the pull_request workflow of fork previews, and this is a ${ctx.eventName} run: trigger that workflow with on: pull_request, or use mode publish here.`);
+    }
+    refuseChannelAndVersion(inputs);
+    const project = readProject((0,external_node_path_.resolve)(services.cwd, inputs.workingDirectory));
+    const target = await stages.run('Target', async () => resolveTarget(ctx, {}, project.packageJson?.version), describeTarget);
+    report.target = target;
+    const pullRequest = target.pullRequest;
+    const folder = (0,external_node_path_.resolve)(services.cwd, inputs.artifactPath);
+    const shown = (0,external_node_path_.relative)(services.cwd, folder) || '.';
+    await emptyArtifactFolder(folder);
+    const metadata = {
+        format: ARTIFACT_FORMAT,
+        pullRequest: pullRequest.number,
+        headSha: pullRequest.headSha,
+        closed: target.mode === 'cleanup',
+        packedAt: new Date().toISOString()
+    };
+    if (target.mode === 'cleanup') {
+        await writeMetadata(folder, metadata);
+        return { kind: 'skipped', reason: `pull request #${pullRequest.number} was closed: ${shown} tells the publish-packed run to remove its preview` };
+    }
+    const checked = await buildAndCheck(inputs, project, target, services, stages, report);
+    const verdict = report.verdict;
+    metadata.verdict = {
+        eligible: verdict.eligible,
+        reasons: verdict.reasons.map((r) => r.message),
+        fingerprint: verdict.fingerprint,
+        framework: verdict.framework,
+        nativeSources: verdict.nativeSources
+    };
+    if ('kind' in checked) {
+        await writeMetadata(folder, metadata);
+        return checked;
+    }
+    const bundle = await stages.run('Pack', () => packWebDir(checked.webDir, (0,external_node_path_.join)(folder, ARTIFACT_BUNDLE)), (b) => `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}, into ${shown}`);
+    metadata.bundle = { file: ARTIFACT_BUNDLE, checksum: bundle.checksum, size: bundle.size, fileCount: bundle.files.length };
+    // Written last: a folder with metadata has its whole bundle.
+    await writeMetadata(folder, metadata);
+    return {
+        kind: 'skipped',
+        reason: `a pull request's own run does not publish; the bundle is packed in ${shown} for the trusted publish-packed run`,
+        bundle: { size: bundle.size, checksum: bundle.checksum, fileCount: bundle.files.length }
+    };
+};
 
 ;// CONCATENATED MODULE: ./src/redact.ts
 /** Inputs and variables whose values must never reach a log line, output, summary or comment. */
@@ -110768,33 +111343,16 @@ const actionServices = () => ({
     runner: execRunner(),
     git: gitAt,
     createBackend: createBackend,
-    commentsApi: githubCommentsApi
+    commentsApi: githubCommentsApi,
+    deploymentsApi: githubDeploymentsApi
 });
-function appIdOf(inputs, project) {
-    const appId = inputs.appId ?? project.appId;
-    if (!appId) {
-        throw new UserError(`No app id was found in ${project.dir} (no capacitor.config.* with appId, no config.xml): set the app-id input.`);
-    }
-    return checkSegment(inputs.appId ? 'app-id input' : `appId of ${project.configFile}`, appId, 'use a reverse-DNS id such as com.example.app');
-}
-function describeTarget(target) {
-    return target.mode === 'cleanup'
-        ? `remove channel ${target.channel} (${target.origin})`
-        : `channel ${target.channel}, version ${target.version} (${target.origin})`;
-}
-function annotate(workflow, verdict, blocking) {
-    for (const reason of verdict.reasons) {
-        const properties = reason.file ? { file: reason.file, title: 'Needs a store release' } : { title: 'Needs a store release' };
-        if (blocking)
-            workflow.error(reason.message, properties);
-        else
-            workflow.warning(reason.message, properties);
-    }
-}
 /** The main path: target, build, eligibility, pack, publish. Returns what happened. */
 async function publishPath(inputs, ctx, services, stages, report, workDir) {
     // A bad key fails here, before anything is built or written.
     const signingKey = inputs.signingKey ? parseSigningKey(inputs.signingKey) : undefined;
+    const idle = nothingToPublish(ctx);
+    if (idle)
+        return { kind: 'skipped', reason: idle };
     const project = readProject((0,external_node_path_.resolve)(services.cwd, inputs.workingDirectory));
     const target = await stages.run('Target', async () => resolveTarget(ctx, inputs, project.packageJson?.version), describeTarget);
     report.target = target;
@@ -110806,90 +111364,31 @@ async function publishPath(inputs, ctx, services, stages, report, workDir) {
     if (target.mode === 'publish' && target.pullRequest?.fromFork) {
         return { kind: 'skipped', reason: `pull request #${target.pullRequest.number} comes from a fork, whose runs get no secrets and whose code is not trusted to publish; a maintainer can publish it from a branch of this repository` };
     }
-    let backend;
-    try {
-        backend = services.createBackend(inputs, {
-            runner: services.runner,
-            env: services.env,
-            log: services.workflow,
-            workspace: services.cwd,
-            cwd: project.dir,
-            runUrl: report.runUrl,
-            s3: services.s3
-        });
-    }
-    catch (error) {
-        if (error instanceof MissingCredentialsError)
-            return { kind: 'skipped', reason: error.message.replace(/\.$/, '') };
-        throw error;
-    }
-    report.backendLocation = backend.location;
-    if (target.mode === 'cleanup') {
-        const removal = await stages.run('Cleanup', () => backend.removeChannel(appId, target.channel), (r) => r.removedPointer ? `removed channel ${target.channel} and ${r.removedVersions.length} bundle(s)` : `channel ${target.channel} was not published; removed ${r.removedVersions.length} bundle(s)`);
-        return { kind: 'removed', removal };
-    }
-    const webDir = await stages.run('Build', async () => {
-        const build = await runBuild(project, inputs.buildCommand, services.runner, services.env);
-        return { build, webDir: resolveWebDir(project, inputs.webDir, services.cwd) };
-    }, ({ build, webDir }) => `${build.status === 'built' ? `ran ${build.command}` : `skipped: ${build.reason}`}; web dir ${webDir}`).then((r) => r.webDir);
-    const verdict = await stages.run('Eligibility', () => checkEligibility({
-        projectDir: project.dir,
-        webDir,
-        nativeBaseline: inputs.nativeBaseline,
-        pullRequestBase: target.pullRequest?.baseSha || undefined,
-        git: services.git(project.dir),
-        channelBaseline: async () => {
-            const pointer = await backend.readPointer(appId, target.channel);
-            if (!pointer)
-                return undefined;
-            const manifest = await backend.readManifest(appId, pointer.version);
-            return { version: pointer.version, sources: manifest?.nativeSources };
-        }
-    }), (v) => v.eligible ? 'eligible as a live update' : `needs a store release (${v.reasons.length} reason(s))`);
-    report.verdict = verdict;
-    if (!verdict.eligible) {
-        annotate(services.workflow, verdict, inputs.onNativeChange === 'fail');
-        const why = verdict.reasons.map((r) => r.message).join('; ');
-        if (inputs.onNativeChange === 'fail') {
-            throw new UserError(`This change needs a store release, not a live update (${why}): ship a new native build, or set on-native-change to skip or publish.`);
-        }
-        if (inputs.onNativeChange === 'skip')
-            return { kind: 'skipped', reason: `the change needs a store release (${why}) and on-native-change is skip` };
-    }
+    const opened = await openBackend(inputs, services, project, report);
+    if ('kind' in opened)
+        return opened;
+    const backend = opened;
+    if (target.mode === 'cleanup')
+        return removePreview(backend, stages, appId, target);
+    const checked = await buildAndCheck(inputs, project, target, services, stages, report, async () => {
+        const pointer = await backend.readPointer(appId, target.channel);
+        if (!pointer)
+            return undefined;
+        const manifest = await backend.readManifest(appId, pointer.version);
+        return { version: pointer.version, sources: manifest?.nativeSources };
+    });
+    if ('kind' in checked)
+        return checked;
+    const { webDir, verdict } = checked;
     const bundle = await stages.run('Pack', async () => packWebDir(webDir, (0,external_node_path_.join)(await workDir(), 'bundle.zip')), (b) => `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}`);
-    const summary = { size: bundle.size, checksum: bundle.checksum, fileCount: bundle.files.length };
-    report.bundleComparison = await stages.run('Compare', () => compareWithChannel(backend, appId, comparisonChannels(target), bundle), describeComparison);
-    const signed = signingKey
-        ? await stages.run('Sign', () => signAndVerify(bundle.archivePath, signingKey), (s) => `${s.algorithm} signature verified with the derived public key`)
-        : undefined;
-    if (signed)
-        report.signing = { algorithm: signed.algorithm, publicKeyPem: signed.publicKeyPem };
-    const request = {
-        appId,
-        channel: target.channel,
-        version: target.version,
-        archivePath: bundle.archivePath,
-        webDir,
-        checksum: bundle.checksum,
-        size: bundle.size,
-        manifest: {
-            appId,
-            version: target.version,
-            channel: target.channel,
-            checksum: bundle.checksum,
-            size: bundle.size,
-            nativeFingerprint: verdict.fingerprint,
-            publishedAt: new Date().toISOString(),
-            commit: target.commit,
-            ...(signed ? { signature: signed.signature } : {}),
-            files: bundle.files,
-            nativeSources: verdict.nativeSources,
-            eligibility: { eligible: verdict.eligible, reasons: verdict.reasons.map((r) => r.message), framework: verdict.framework }
-        }
-    };
-    const result = await stages.run('Publish', () => backend.publish(request), (r) => r.status === 'unchanged' ? `${target.version} was already on ${target.channel}: nothing changed` : `${target.channel} → ${target.version} at ${r.bundleUrl}`);
-    return { kind: 'published', result, bundle: summary };
+    const reopensChannel = ctx.payload.action === 'reopened' && Boolean(target.pullRequest);
+    return signAndPublish(backend, stages, report, { appId, target, bundle, verdict, webDir, signingKey, reopensChannel });
 }
+/** One entry per value of the mode input. */
+const main_MODES = {
+    publish: (m) => publishPath(m.inputs, m.ctx, m.services, m.stages, m.report, m.workDir),
+    pack: packMode
+};
 async function writeReport(services, report, secrets, extra) {
     writeOutputs(services.workflow, report, secrets, extra);
     if (services.env.GITHUB_STEP_SUMMARY)
@@ -110911,14 +111410,16 @@ async function run(services = actionServices()) {
         report.workingDirectory = inputs.workingDirectory;
         ctx = readEventContext(services.env);
         report.runUrl = runUrl(ctx);
-        report.outcome = await publishPath(inputs, ctx, services, stages, report, workDir);
+        report.outcome = await main_MODES[inputs.mode]({ inputs, ctx, services, stages, report, workDir });
     }
     catch (error) {
         failure = error;
         report.outcome = { kind: 'failed', error: redact(errorMessage(error), secrets) };
     }
     const extraOutputs = { 'comment-id': '' };
-    if (inputs && ctx && report.target) {
+    // A pull request's own pack run has a read-only token: publish-packed reports to the pull request instead.
+    if (inputs && ctx && report.target && inputs.mode !== 'pack') {
+        await recordDeployment(report, inputs, ctx, services.deploymentsApi, workflow);
         const comment = await postPreviewComment(report, inputs, ctx, services.commentsApi, (text) => redact(text, secrets), workflow);
         if (comment.status === 'created' || comment.status === 'updated')
             extraOutputs['comment-id'] = String(comment.id);
