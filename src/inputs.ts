@@ -1,5 +1,5 @@
 import { UserError } from './errors.js'
-import { checkSegment, checkVersion } from './validate.js'
+import { checkBucket, checkPrefix, checkRegion, checkSegment, checkVersion } from './validate.js'
 
 export const BACKENDS = ['folder', 's3', 'capgo'] as const
 export type BackendName = (typeof BACKENDS)[number]
@@ -98,6 +98,7 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv, setSecret: 
   const channel = text('channel')
   const version = text('version')
   const publicUrl = text('public-url')
+  const bucket = text('s3-bucket')
   const endpoint = text('s3-endpoint') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL
 
   return {
@@ -111,9 +112,9 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv, setSecret: 
     backend: oneOf('backend input', text('backend') ?? 'folder', BACKENDS),
     registryPath: text('registry-path') ?? '.live-updates',
     s3: {
-      bucket: text('s3-bucket'),
-      prefix: (text('s3-prefix') ?? '').replace(/^\/+|\/+$/g, ''),
-      region: text('s3-region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      bucket: bucket && checkBucket(bucket),
+      prefix: checkPrefix(text('s3-prefix') ?? ''),
+      region: checkRegion(text('s3-region') ? 's3-region input' : 'region from AWS_REGION or AWS_DEFAULT_REGION', text('s3-region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1'),
       endpoint: endpoint && checkUrl('s3-endpoint input', endpoint),
       accessKeyId: secret('s3-access-key-id', env.AWS_ACCESS_KEY_ID),
       secretAccessKey: secret('s3-secret-access-key', env.AWS_SECRET_ACCESS_KEY),

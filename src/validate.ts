@@ -28,3 +28,35 @@ export function checkVersion(input: string, value: string): string {
   }
   return checkSegment(input, cleaned, 'use a version like 1.2.3')
 }
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/
+const IP_ADDRESS = /^\d+\.\d+\.\d+\.\d+$/
+
+/** S3's bucket naming rules: a name only, never a host, port or path (the endpoint has its own input). */
+export function checkBucket(value: string): string {
+  if (!BUCKET.test(value) || value.includes('..') || IP_ADDRESS.test(value)) {
+    throw new UserError(
+      `The s3-bucket input "${value.slice(0, 80)}" is not a bucket name: give the bucket's name only (3 to 63 lower-case letters, digits, "." and "-"), and a custom server's URL in s3-endpoint.`
+    )
+  }
+  return value
+}
+
+/** Folders below the bucket's root: each one a safe segment, so no prefix climbs into another tree. */
+export function checkPrefix(value: string): string {
+  const trimmed = value.replace(/^\/+|\/+$/g, '')
+  if (trimmed && !trimmed.split('/').every((segment) => SEGMENT.test(segment) && segment !== '.' && segment !== '..') || trimmed.length > 512) {
+    throw new UserError(
+      `The s3-prefix input "${value.slice(0, 80)}" may only hold folder names of letters, digits, ".", "_" and "-" separated by "/", without "." or ".." folders: use a prefix such as live-updates/my-app.`
+    )
+  }
+  return trimmed
+}
+
+/** A region name goes into the AWS hostname: only lower-case words joined by "-" (us-east-1, auto). */
+export function checkRegion(input: string, value: string): string {
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(value) || value.length > 32) {
+    throw new UserError(`The ${input} "${value.slice(0, 80)}" is not a region name: use one such as eu-west-1 (or auto for Cloudflare R2).`)
+  }
+  return value
+}

@@ -29,7 +29,12 @@ export async function startS3(bucket = 'updates'): Promise<LocalS3> {
   }
 }
 
-export type Fault = { status: number; body?: string } | 'drop' | 'stall'
+/**
+ * What the proxy does to a chosen request: answer a status (412 as a store that holds the
+ * object would), drop the connection, stall, flip one byte of the request body on its way
+ * to the store (`corrupt`), or pass the store's answer back one byte every 700 ms (`trickle`).
+ */
+export type Fault = { status: number; body?: string } | 'drop' | 'stall' | 'corrupt' | 'trickle'
 
 export interface FaultRule {
   method: string
@@ -45,23 +50,100 @@ export interface FaultProxy {
   rules: FaultRule[]
   /** Every request seen, as "METHOD path". */
   seen: string[]
+  /**
+   * Answer If-None-Match: * and If-Match on PUT and on completing a multipart upload as AWS
+   * S3 does (412 when the condition fails, one conditional write per key at a time), which
+   * s3rver itself ignores.
+   */
+  enforceConditions: boolean
   close(): Promise<void>
 }
+
+const TRICKLE_MS = 700
 
 /** A proxy of the tests' own between the action and S3 that answers errors, drops or stalls chosen requests. */
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const counts = new Map<FaultRule, number>()
   const stalled: ServerResponse[] = []
-  const proxy: FaultProxy = { endpoint: '', rules: [], seen: [], close: async () => undefined }
+  const proxy: FaultProxy = { endpoint: '', rules: [], seen: [], enforceConditions: false, close: async () => undefined }
+  const keyLocks = new Map<string, Promise<unknown>>()
 
-  function forward(incoming: IncomingMessage, outgoing: ServerResponse) {
+  function send(incoming: IncomingMessage, body: Buffer | undefined, answer: (upstream: IncomingMessage) => void, failed: () => void) {
     const url = new URL(incoming.url ?? '/', target)
-    const upstream = request(url, { method: incoming.method, headers: incoming.headers }, (answer) => {
+    const upstream = request(url, { method: incoming.method, headers: incoming.headers }, answer)
+    upstream.on('error', failed)
+    if (body) upstream.end(body)
+    else incoming.pipe(upstream)
+  }
+
+  function forward(incoming: IncomingMessage, outgoing: ServerResponse, body?: Buffer) {
+    send(incoming, body, (answer) => {
       outgoing.writeHead(answer.statusCode ?? 502, answer.headers)
       answer.pipe(outgoing)
+    }, () => outgoing.destroy())
+  }
+
+  function readBody(incoming: IncomingMessage): Promise<Buffer> {
+    return new Promise((done) => {
+      const chunks: Buffer[] = []
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk))
+      incoming.on('end', () => done(Buffer.concat(chunks)))
     })
-    upstream.on('error', () => outgoing.destroy())
-    incoming.pipe(upstream)
+  }
+
+  /** The store's ETag for a key, or undefined when absent: a HEAD of our own. */
+  function etagOf(path: string): Promise<string | undefined> {
+    return new Promise((done, fail) => {
+      const head = request(new URL(path, target), { method: 'HEAD' }, (answer) => {
+        answer.resume()
+        done(answer.statusCode === 200 ? String(answer.headers.etag) : undefined)
+      })
+      head.on('error', fail)
+      head.end()
+    })
+  }
+
+  /** Conditional writes as AWS answers them: checked and written under one lock per key. */
+  function conditional(incoming: IncomingMessage, outgoing: ServerResponse, path: string) {
+    const run = async () => {
+      const body = await readBody(incoming)
+      const current = await etagOf(path)
+      const noneMatch = incoming.headers['if-none-match']
+      const match = incoming.headers['if-match']
+      if ((noneMatch === '*' && current) || (match && match !== current)) {
+        outgoing.writeHead(412, { 'content-type': 'application/xml' })
+        outgoing.end('<?xml version="1.0"?><Error><Code>PreconditionFailed</Code></Error>')
+        return
+      }
+      await new Promise<void>((done) => {
+        send(incoming, body, (answer) => {
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers)
+          answer.pipe(outgoing)
+          answer.on('end', done)
+        }, () => {
+          outgoing.destroy()
+          done()
+        })
+      })
+    }
+    const previous = keyLocks.get(path) ?? Promise.resolve()
+    const next = previous.then(run, run).catch(() => outgoing.destroy())
+    keyLocks.set(path, next)
+  }
+
+  function trickle(incoming: IncomingMessage, outgoing: ServerResponse) {
+    send(incoming, undefined, (answer) => {
+      const { 'content-length': length, ...headers } = answer.headers
+      outgoing.writeHead(answer.statusCode ?? 502, { ...headers, ...(length ? { 'content-length': length } : {}) })
+      void readBody(answer).then(async (bytes) => {
+        for (const byte of bytes) {
+          if (outgoing.destroyed) return
+          outgoing.write(Buffer.from([byte]))
+          await new Promise((done) => setTimeout(done, TRICKLE_MS))
+        }
+        outgoing.end()
+      })
+    }, () => outgoing.destroy())
   }
 
   const server: Server = createServer((incoming, outgoing) => {
@@ -72,18 +154,31 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const n = (counts.get(rule) ?? 0) + 1
       counts.set(rule, n)
       if (rule.times !== 'always' && !rule.times.includes(n)) continue
+      const fault = rule.fault
+      if (fault === 'trickle') return trickle(incoming, outgoing)
+      if (fault === 'corrupt') {
+        void readBody(incoming).then((body) => {
+          if (body.length) body[body.length >> 1] ^= 0x01
+          forward(incoming, outgoing, body)
+        })
+        return
+      }
       // Read the request body first, as a server would, then misbehave.
       incoming.resume()
       incoming.on('end', () => {
-        if (rule.fault === 'drop') incoming.socket.destroy()
-        else if (rule.fault === 'stall') stalled.push(outgoing)
+        if (fault === 'drop') incoming.socket.destroy()
+        else if (fault === 'stall') stalled.push(outgoing)
         else {
-          outgoing.writeHead(rule.fault.status, { 'content-type': 'application/xml' })
-          outgoing.end(rule.fault.body ?? `<?xml version="1.0"?><Error><Code>${rule.fault.status === 503 ? 'SlowDown' : 'InternalError'}</Code></Error>`)
+          outgoing.writeHead(fault.status, { 'content-type': 'application/xml' })
+          const code = ({ 412: 'PreconditionFailed', 503: 'SlowDown' } as Record<number, string>)[fault.status] ?? 'InternalError'
+          outgoing.end(fault.body ?? `<?xml version="1.0"?><Error><Code>${code}</Code></Error>`)
         }
       })
       return
     }
+    const query = new URL(incoming.url ?? '/', target).searchParams
+    const writesObject = (incoming.method === 'PUT' && !query.has('partNumber')) || (incoming.method === 'POST' && query.has('uploadId'))
+    if (proxy.enforceConditions && writesObject && (incoming.headers['if-none-match'] || incoming.headers['if-match'])) return conditional(incoming, outgoing, path)
     forward(incoming, outgoing)
   })
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))

@@ -15,6 +15,7 @@ export interface RetryPolicy {
   maxDelayMs: number
   /** Total time the retries of one request may take. */
   budgetMs: number
+  /** Each attempt's deadline, for the whole request (headers and body), not only between bytes. */
   timeoutMs: number
 }
 
@@ -27,6 +28,8 @@ export interface S3Request {
   headers?: Record<string, string>
   /** Made anew for each attempt: a stream cannot be sent twice. */
   body?: () => Buffer | NodeJS.ReadableStream
+  /** Bytes the request sends or expects back, beyond small XML or JSON: they lengthen its deadline (see deadlineFor). */
+  bytes?: number
   /** Statuses that are answers, not errors (404 on a GET of a missing key, 412 on If-None-Match). */
   accept?: number[]
 }
@@ -49,10 +52,30 @@ export class S3ResponseError extends Error {
   }
 }
 
+/** The slowest transfer an attempt may make: a bundle of n MiB gets n more seconds than timeoutMs. */
+const SLOWEST_BYTES_PER_MS = 1024 * 1024 / 1000
+
+/** Each attempt's whole-request deadline: the policy's timeout, plus the time its bytes need at the slowest accepted speed. */
+function deadlineFor(policy: RetryPolicy, req: S3Request): number {
+  return policy.timeoutMs + Math.ceil((req.bytes ?? 0) / SLOWEST_BYTES_PER_MS)
+}
+
+/** An attempt that outlived its whole-request deadline. */
+class RequestDeadlineError extends Error {
+  readonly code = 'DEADLINE'
+  constructor(ms: number) {
+    super(`no complete answer within ${Math.round(ms / 100) / 10} s`)
+  }
+}
+
+/** Answers of a store that checked the Content-MD5 or payload hash and found the bytes changed in transit: sending again fixes them. */
+const CORRUPTED_IN_TRANSIT = new Set(['BadDigest', 'XAmzContentSHA256Mismatch', 'InvalidDigest'])
+
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED'])
 
 function isRetryable(error: unknown): boolean {
-  if (error instanceof S3ResponseError) return error.status >= 500 || error.status === 429
+  if (error instanceof S3ResponseError) return error.status >= 500 || error.status === 429 || CORRUPTED_IN_TRANSIT.has(error.code)
+  if (error instanceof RequestDeadlineError) return true
   const code = (error as { code?: string }).code
   return error instanceof errors.UndiciError || (code !== undefined && RETRYABLE_CODES.has(code))
 }
@@ -99,7 +122,18 @@ export class S3Client {
     return `s3://${this.bucket}/${key}`
   }
 
-  private async once(req: S3Request): Promise<S3Response> {
+  /** One attempt, bounded as a whole (a store that trickles a byte at a time never trips an idle timeout). */
+  private async once(req: S3Request, deadlineMs: number): Promise<S3Response> {
+    const signal = AbortSignal.timeout(deadlineMs)
+    try {
+      return await this.attempt(req, signal)
+    } catch (error) {
+      if (signal.aborted) throw new RequestDeadlineError(deadlineMs)
+      throw error
+    }
+  }
+
+  private async attempt(req: S3Request, signal: AbortSignal): Promise<S3Response> {
     const url = this.objectUrl(req.key, req.query)
     const headers: Record<string, string> = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...req.headers }
     const signed = aws4.sign(
@@ -111,7 +145,8 @@ export class S3Client {
       headers: signed.headers as Record<string, string>,
       body: req.body?.() as Dispatcher.DispatchOptions['body'],
       headersTimeout: this.retry.timeoutMs,
-      bodyTimeout: this.retry.timeoutMs
+      bodyTimeout: this.retry.timeoutMs,
+      signal
     })
     const body = Buffer.from(await response.body.arrayBuffer())
     if (response.statusCode >= 300 && !(req.accept ?? []).includes(response.statusCode)) {
@@ -127,12 +162,12 @@ export class S3Client {
     const started = Date.now()
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.once(req)
+        return await this.once(req, deadlineFor(this.retry, req))
       } catch (error) {
         const spent = Date.now() - started
         if (!isRetryable(error) || attempt >= this.retry.attempts || spent >= this.retry.budgetMs) {
           if (error instanceof S3ResponseError && !isRetryable(error)) throw explain(error, this.bucket)
-          const what = error instanceof S3ResponseError ? `${error.status} ${error.code}` : (error as { code?: string }).code ?? (error as Error).name
+          const what = error instanceof S3ResponseError ? `${error.status} ${error.code}` : error instanceof RequestDeadlineError ? error.message : (error as { code?: string }).code ?? (error as Error).name
           throw new Error(`${req.method} of ${this.describe(req.key)} failed after ${attempt} attempt(s) in ${Math.round(spent / 1000)} s (${what}).`)
         }
         const delay = Math.random() * Math.min(this.retry.maxDelayMs, this.retry.baseMs * 2 ** (attempt - 1))

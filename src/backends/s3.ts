@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
+import { pipeline } from 'node:stream/promises'
 import { mapBounded } from '../concurrency.js'
 import { MissingCredentialsError, UserError } from '../errors.js'
 import type { S3Inputs } from '../inputs.js'
@@ -14,16 +15,35 @@ const DEFAULT_MULTIPART_THRESHOLD = 256 * MB
 const PARALLEL_PARTS = 4
 const SHA256_META = 'x-amz-meta-sha256'
 
-function putHeaders(options: PutOptions, size: number): Record<string, string> {
+/** The ETag the store reports for exactly the bytes sent: the MD5 of a single PUT, the MD5 of the parts' MD5s and their count for a multipart upload. */
+const ETAG_META = 'x-amz-meta-expected-etag'
+
+function putHeaders(options: PutOptions, size: number, expectedEtag: string): Record<string, string> {
   return {
     'content-type': options.contentType,
     'content-length': String(size),
     [SHA256_META]: options.sha256,
-    ...(options.cacheControl ? { 'cache-control': options.cacheControl } : {}),
-    // Honoured by S3 and R2; servers that ignore it are covered by the existence check before.
-    ...(options.ifAbsent ? { 'if-none-match': '*' } : {})
+    [ETAG_META]: expectedEtag,
+    ...(options.cacheControl ? { 'cache-control': options.cacheControl } : {})
   }
 }
+
+/** Only-if-absent (If-None-Match: *), which AWS S3, R2 and MinIO honour; the check before covers the stores that do not. */
+const IF_ABSENT = { 'if-none-match': '*' }
+/** A refused condition: 412, or 409 when another conditional write to the key was in flight. */
+const CONDITION_FAILED = [409, 412]
+
+function md5(bytes: Buffer): Buffer {
+  return createHash('md5').update(bytes).digest()
+}
+
+async function md5OfRange(path: string, start: number, end: number): Promise<Buffer> {
+  const hash = createHash('md5')
+  await pipeline(createReadStream(path, { start, end }), hash)
+  return hash.digest()
+}
+
+const unquote = (etag: unknown) => String(etag ?? '').replace(/^W\//, '').replace(/"/g, '')
 
 /** The registry in a bucket: same keys as the folder backend, below an optional prefix. */
 export class S3Store implements ObjectStore {
@@ -58,92 +78,89 @@ export class S3Store implements ObjectStore {
     return { bytes: response.body, tag: String(response.headers.etag ?? '') }
   }
 
-  /** If-Match on the ETag (If-None-Match: * when absent): AWS S3, R2 and MinIO answer 412, or 409 to a concurrent conditional write. */
+  /** If-Match on the ETag (If-None-Match: * when absent): AWS S3, R2 and MinIO refuse the write once another run replaced the object. */
   async putIfMatch(key: string, bytes: Buffer, expected: string | undefined, options: Omit<PutOptions, 'ifAbsent'>): Promise<boolean> {
-    const { 'if-none-match': _absent, ...headers } = putHeaders({ ...options, ifAbsent: false }, bytes.length)
-    const condition: Record<string, string> = expected === undefined ? { 'if-none-match': '*' } : { 'if-match': expected }
-    const response = await this.client.send({
-      method: 'PUT',
-      key: this.key(key),
-      headers: { ...headers, ...condition, 'x-amz-content-sha256': options.sha256 },
-      body: () => bytes,
-      accept: [409, 412]
-    })
-    return response.status < 300
+    const condition = expected === undefined ? IF_ABSENT : { 'if-match': expected }
+    return this.put(key, () => bytes, bytes.length, md5(bytes), { ...options, ifAbsent: false }, condition)
   }
 
   async checksum(key: string): Promise<string | undefined> {
     const head = await this.client.send({ method: 'HEAD', key: this.key(key), accept: [404] })
     if (head.status === 404) return undefined
-    const stored = head.headers[SHA256_META]
-    if (typeof stored === 'string' && /^[0-9a-f]{64}$/.test(stored)) return stored
-    // Written by something else than this action: hash what is there.
-    const bytes = await this.read(key)
-    return bytes && createHash('sha256').update(bytes).digest('hex')
+    const recorded = head.headers[SHA256_META]
+    if (typeof recorded === 'string' && /^[0-9a-f]{64}$/.test(recorded) && unquote(head.headers.etag) === head.headers[ETAG_META]) return recorded
+    const response = await this.client.send({ method: 'GET', key: this.key(key), accept: [404], bytes: Number(head.headers['content-length']) || 0 })
+    return response.status === 404 ? undefined : createHash('sha256').update(response.body).digest('hex')
   }
 
   private async exists(key: string): Promise<boolean> {
     return (await this.client.send({ method: 'HEAD', key: this.key(key), accept: [404] })).status !== 404
   }
 
-  async putFile(key: string, path: string, options: PutOptions & { size: number }): Promise<boolean> {
-    if (options.ifAbsent && (await this.exists(key))) return false
-    if (options.size > this.multipartThreshold) {
-      await this.multipart(key, path, options)
-      return true
-    }
+  /** One PUT with a Content-MD5 the store verifies (a changed byte is answered BadDigest and sent again) and the payload hash signed. */
+  private async put(key: string, body: () => Buffer | NodeJS.ReadableStream, size: number, digest: Buffer, options: PutOptions, condition: Record<string, string>): Promise<boolean> {
     const response = await this.client.send({
       method: 'PUT',
       key: this.key(key),
-      headers: { ...putHeaders(options, options.size), 'x-amz-content-sha256': options.sha256 },
-      body: () => createReadStream(path),
-      accept: [412]
+      headers: { ...putHeaders(options, size, digest.toString('hex')), 'content-md5': digest.toString('base64'), 'x-amz-content-sha256': options.sha256, ...condition },
+      body,
+      bytes: size,
+      accept: CONDITION_FAILED
     })
-    return response.status !== 412
+    return response.status < 300
+  }
+
+  async putFile(key: string, path: string, options: PutOptions & { size: number }): Promise<boolean> {
+    if (options.ifAbsent && (await this.exists(key))) return false
+    if (options.size > this.multipartThreshold) return this.multipart(key, path, options)
+    const digest = await md5OfRange(path, 0, Math.max(0, options.size - 1))
+    return this.put(key, () => createReadStream(path), options.size, digest, options, options.ifAbsent ? IF_ABSENT : {})
   }
 
   async putBytes(key: string, bytes: Buffer, options: PutOptions): Promise<boolean> {
     if (options.ifAbsent && (await this.exists(key))) return false
-    const response = await this.client.send({
-      method: 'PUT',
-      key: this.key(key),
-      headers: { ...putHeaders(options, bytes.length), 'x-amz-content-sha256': options.sha256 },
-      body: () => bytes,
-      accept: [412]
-    })
-    return response.status !== 412
+    return this.put(key, () => bytes, bytes.length, md5(bytes), options, options.ifAbsent ? IF_ABSENT : {})
   }
 
-  /** Parts sent in parallel (bounded), each retried on its own; an unfinished upload is aborted. */
-  private async multipart(key: string, path: string, options: PutOptions & { size: number }): Promise<void> {
+  /** Parts sent in parallel (bounded), each with its Content-MD5 and retried on its own; an unfinished upload is aborted. */
+  private async multipart(key: string, path: string, options: PutOptions & { size: number }): Promise<boolean> {
     const fullKey = this.key(key)
-    const { 'content-length': _length, 'if-none-match': _ifNoneMatch, ...headers } = putHeaders(options, options.size)
+    const count = Math.ceil(options.size / this.partSize)
+    const ranges = Array.from({ length: count }, (_, index) => ({ start: index * this.partSize, end: Math.min(options.size, (index + 1) * this.partSize) - 1 }))
+    const digests = await mapBounded(ranges, PARALLEL_PARTS, ({ start, end }) => md5OfRange(path, start, end))
+    const expectedEtag = `${md5(Buffer.concat(digests)).toString('hex')}-${count}`
+    const { 'content-length': _length, ...headers } = putHeaders(options, options.size, expectedEtag)
     const created = await this.client.send({ method: 'POST', key: fullKey, query: { uploads: '' }, headers })
     const uploadId = xmlValue(created.body.toString('utf8'), 'UploadId')
     if (!uploadId) throw new Error(`S3 gave no UploadId for ${this.describe(key)}.`)
-    let completed = false
+    let finished = false
     try {
-      const count = Math.ceil(options.size / this.partSize)
-      const parts = Array.from({ length: count }, (_, index) => index)
-      const etags = await mapBounded(parts, PARALLEL_PARTS, async (index) => {
-        const start = index * this.partSize
-        const end = Math.min(options.size, start + this.partSize) - 1
+      const etags = await mapBounded(ranges, PARALLEL_PARTS, async ({ start, end }, index) => {
         const response = await this.client.send({
           method: 'PUT',
           key: fullKey,
           query: { partNumber: String(index + 1), uploadId },
-          headers: { 'content-length': String(end - start + 1) },
-          body: () => createReadStream(path, { start, end })
+          headers: { 'content-length': String(end - start + 1), 'content-md5': digests[index].toString('base64') },
+          body: () => createReadStream(path, { start, end }),
+          bytes: end - start + 1
         })
         return String(response.headers.etag ?? '')
       })
       const xml = `<CompleteMultipartUpload>${etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`
-      const done = await this.client.send({ method: 'POST', key: fullKey, query: { uploadId }, headers: { 'content-type': 'application/xml' }, body: () => Buffer.from(xml) })
+      const done = await this.client.send({
+        method: 'POST',
+        key: fullKey,
+        query: { uploadId },
+        headers: { 'content-type': 'application/xml', ...(options.ifAbsent ? IF_ABSENT : {}) },
+        body: () => Buffer.from(xml),
+        accept: CONDITION_FAILED
+      })
       // S3 may answer 200 with an error inside the body.
-      if (/<Error>/.test(done.body.toString('utf8'))) throw new Error(`S3 could not complete the multipart upload of ${this.describe(key)}.`)
-      completed = true
+      if (done.status < 300 && /<Error>/.test(done.body.toString('utf8'))) throw new Error(`S3 could not complete the multipart upload of ${this.describe(key)}.`)
+      finished = done.status < 300
+      return finished
     } finally {
-      if (!completed) await this.client.send({ method: 'DELETE', key: fullKey, query: { uploadId }, accept: [404] }).catch(() => undefined)
+      if (!finished) await this.client.send({ method: 'DELETE', key: fullKey, query: { uploadId }, accept: [404] }).catch(() => undefined)
     }
   }
 

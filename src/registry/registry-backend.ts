@@ -12,6 +12,9 @@ function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex')
 }
 
+/** How often an immutable object is sent again when it did not read back as written. */
+const STORE_ATTEMPTS = 3
+
 /** How often a publish re-reads a pointer that other runs moved under it before giving up. */
 const POINTER_ATTEMPTS = 8
 
@@ -136,20 +139,35 @@ export class RegistryBackend implements Backend {
     const existing = await this.store.checksum(key)
     if (existing && existing !== request.checksum) throw this.immutableError(request, key)
     if (existing) return false
-    const created = await this.store.putFile(key, request.archivePath, {
+    return this.storeVerified(key, request.checksum, () => this.store.putFile(key, request.archivePath, {
       contentType: 'application/zip',
       sha256: request.checksum,
       size: request.size,
       ifAbsent: true,
       cacheControl: IMMUTABLE
-    })
-    const stored = await this.store.checksum(key)
-    if (stored !== request.checksum) {
-      // A concurrent run stored other bytes under this version first: that one stands.
-      if (!created && stored) throw this.immutableError(request, key)
-      throw new Error(`${this.store.describe(key)} did not read back with the checksum it was written with; nothing was pointed at it.`)
+    }), async () => this.immutableError(request, key))
+  }
+
+  /**
+   * Writes an immutable object only if absent, then reads its checksum back from the store.
+   * Bytes this run wrote that changed on the way are removed and sent again; other bytes that
+   * a concurrent run stored first stand, and this run is refused.
+   */
+  private async storeVerified(key: string, expected: string, put: () => Promise<boolean>, taken: () => Promise<Error | undefined>): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      const created = await put()
+      const stored = await this.store.checksum(key)
+      if (stored === expected) return created
+      if (!created && stored) {
+        const refusal = await taken()
+        if (refusal) throw refusal
+        return false
+      }
+      if (created && stored) await this.store.remove(key)
+      if (attempt >= STORE_ATTEMPTS) {
+        throw new Error(`${this.store.describe(key)} did not read back with the checksum it was written with after ${STORE_ATTEMPTS} attempts (${created ? 'the store changed the bytes' : 'the store refused the write as already present, yet it holds nothing'}).`)
+      }
     }
-    return created
   }
 
   private async storeManifest(request: PublishRequest, bundleUrl: string): Promise<void> {
@@ -160,12 +178,10 @@ export class RegistryBackend implements Backend {
       return
     }
     const bytes = json({ ...request.manifest, url: bundleUrl })
-    const written = await this.store.putBytes(key, bytes, { contentType: 'application/json', sha256: sha256(bytes), ifAbsent: true, cacheControl: IMMUTABLE })
-    if (written) return this.verify(key, sha256(bytes))
-    // The store refused the write because the manifest exists (412): it must be there, for this very bundle.
-    const other = await this.readJson<Manifest>(key)
-    if (!other) throw new Error(`The store refused ${this.store.describe(key)} as already present, yet it cannot be read.`)
-    if (other.checksum !== request.checksum) throw this.immutableError(request, key)
+    const put = () => this.store.putBytes(key, bytes, { contentType: 'application/json', sha256: sha256(bytes), ifAbsent: true, cacheControl: IMMUTABLE })
+    // Another run of this version wrote its manifest first: for the same bundle that is fine.
+    await this.storeVerified(key, sha256(bytes), put, async () =>
+      (await this.readJson<Manifest>(key))?.checksum === request.checksum ? undefined : this.immutableError(request, key))
   }
 
   private async verify(key: string, expected: string): Promise<void> {
