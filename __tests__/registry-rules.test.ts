@@ -75,6 +75,19 @@ describe('the registry stays right', () => {
     expect(versions()).toEqual([staging.version])
   })
 
+  it('a closed preview stays closed to late runs, and a reopened pull request publishes again', async () => {
+    const channel = `pr-${prNumber()}`
+    expect((await pullRequest('opened', 1)).exitCode).toBe(0)
+    expect((await pullRequest('closed', 2)).exitCode).toBe(0)
+    const late = await pullRequest('synchronize', 3)
+    expect(late.exitCode).toBe(0)
+    expect(late.stdout).toContain(`its preview channel ${channel} stays removed`)
+    expect(existsSync(pointerPath(channel))).toBe(false)
+    expect(existsSync(join(registry, APP, 'bundles'))).toBe(false)
+    expect((await pullRequest('reopened', 4)).exitCode).toBe(0)
+    expect(pointer(channel).version).toBe(`1.0.0-pr.${prNumber()}.4`)
+  })
+
   it('moves a pull request\'s channel only forward: run 10 after run 11 leaves it on run 11', async () => {
     expect((await pullRequest('synchronize', 11)).exitCode).toBe(0)
     const channel = `pr-${prNumber()}`

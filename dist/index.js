@@ -100241,6 +100241,8 @@ const MUTABLE = 'no-cache';
 function sha256(bytes) {
     return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
 }
+/** How often an immutable object is sent again when it did not read back as written. */
+const STORE_ATTEMPTS = 3;
 /** How often a publish re-reads a pointer that other runs moved under it before giving up. */
 const POINTER_ATTEMPTS = 8;
 /**
@@ -100363,21 +100365,37 @@ class RegistryBackend {
             throw this.immutableError(request, key);
         if (existing)
             return false;
-        const created = await this.store.putFile(key, request.archivePath, {
+        return this.storeVerified(key, request.checksum, () => this.store.putFile(key, request.archivePath, {
             contentType: 'application/zip',
             sha256: request.checksum,
             size: request.size,
             ifAbsent: true,
             cacheControl: IMMUTABLE
-        });
-        const stored = await this.store.checksum(key);
-        if (stored !== request.checksum) {
-            // A concurrent run stored other bytes under this version first: that one stands.
-            if (!created && stored)
-                throw this.immutableError(request, key);
-            throw new Error(`${this.store.describe(key)} did not read back with the checksum it was written with; nothing was pointed at it.`);
+        }), async () => this.immutableError(request, key));
+    }
+    /**
+     * Writes an immutable object only if absent, then reads its checksum back from the store.
+     * Bytes this run wrote that changed on the way are removed and sent again; other bytes that
+     * a concurrent run stored first stand, and this run is refused.
+     */
+    async storeVerified(key, expected, put, taken) {
+        for (let attempt = 1;; attempt++) {
+            const created = await put();
+            const stored = await this.store.checksum(key);
+            if (stored === expected)
+                return created;
+            if (!created && stored) {
+                const refusal = await taken();
+                if (refusal)
+                    throw refusal;
+                return false;
+            }
+            if (created && stored)
+                await this.store.remove(key);
+            if (attempt >= STORE_ATTEMPTS) {
+                throw new Error(`${this.store.describe(key)} did not read back with the checksum it was written with after ${STORE_ATTEMPTS} attempts (${created ? 'the store changed the bytes' : 'the store refused the write as already present, yet it holds nothing'}).`);
+            }
         }
-        return created;
     }
     async storeManifest(request, bundleUrl) {
         const key = registryKeys.manifest(request.appId, request.version);
@@ -100388,15 +100406,9 @@ class RegistryBackend {
             return;
         }
         const bytes = json({ ...request.manifest, url: bundleUrl });
-        const written = await this.store.putBytes(key, bytes, { contentType: 'application/json', sha256: sha256(bytes), ifAbsent: true, cacheControl: IMMUTABLE });
-        if (written)
-            return this.verify(key, sha256(bytes));
-        // The store refused the write because the manifest exists (412): it must be there, for this very bundle.
-        const other = await this.readJson(key);
-        if (!other)
-            throw new Error(`The store refused ${this.store.describe(key)} as already present, yet it cannot be read.`);
-        if (other.checksum !== request.checksum)
-            throw this.immutableError(request, key);
+        const put = () => this.store.putBytes(key, bytes, { contentType: 'application/json', sha256: sha256(bytes), ifAbsent: true, cacheControl: IMMUTABLE });
+        // Another run of this version wrote its manifest first: for the same bundle that is fine.
+        await this.storeVerified(key, sha256(bytes), put, async () => (await this.readJson(key))?.checksum === request.checksum ? undefined : this.immutableError(request, key));
     }
     async verify(key, expected) {
         const stored = await this.store.checksum(key);
@@ -100681,10 +100693,27 @@ class S3ResponseError extends Error {
         this.method = method;
     }
 }
+/** The slowest transfer an attempt may make: a bundle of n MiB gets n more seconds than timeoutMs. */
+const SLOWEST_BYTES_PER_MS = 1024 * 1024 / 1000;
+/** Each attempt's whole-request deadline: the policy's timeout, plus the time its bytes need at the slowest accepted speed. */
+function deadlineFor(policy, req) {
+    return policy.timeoutMs + Math.ceil((req.bytes ?? 0) / SLOWEST_BYTES_PER_MS);
+}
+/** An attempt that outlived its whole-request deadline. */
+class RequestDeadlineError extends Error {
+    code = 'DEADLINE';
+    constructor(ms) {
+        super(`no complete answer within ${Math.round(ms / 100) / 10} s`);
+    }
+}
+/** Answers of a store that checked the Content-MD5 or payload hash and found the bytes changed in transit: sending again fixes them. */
+const CORRUPTED_IN_TRANSIT = new Set(['BadDigest', 'XAmzContentSHA256Mismatch', 'InvalidDigest']);
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED']);
 function isRetryable(error) {
     if (error instanceof S3ResponseError)
-        return error.status >= 500 || error.status === 429;
+        return error.status >= 500 || error.status === 429 || CORRUPTED_IN_TRANSIT.has(error.code);
+    if (error instanceof RequestDeadlineError)
+        return true;
     const code = error.code;
     return error instanceof undici/* errors */.sO.UndiciError || (code !== undefined && RETRYABLE_CODES.has(code));
 }
@@ -100731,7 +100760,19 @@ class S3Client {
     describe(key) {
         return `s3://${this.bucket}/${key}`;
     }
-    async once(req) {
+    /** One attempt, bounded as a whole (a store that trickles a byte at a time never trips an idle timeout). */
+    async once(req, deadlineMs) {
+        const signal = AbortSignal.timeout(deadlineMs);
+        try {
+            return await this.attempt(req, signal);
+        }
+        catch (error) {
+            if (signal.aborted)
+                throw new RequestDeadlineError(deadlineMs);
+            throw error;
+        }
+    }
+    async attempt(req, signal) {
         const url = this.objectUrl(req.key, req.query);
         const headers = { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', ...req.headers };
         const signed = aws4_default().sign({ host: url.host, path: `${url.pathname}${url.search}`, method: req.method, service: 's3', region: this.region, headers }, this.credentials);
@@ -100740,7 +100781,8 @@ class S3Client {
             headers: signed.headers,
             body: req.body?.(),
             headersTimeout: this.retry.timeoutMs,
-            bodyTimeout: this.retry.timeoutMs
+            bodyTimeout: this.retry.timeoutMs,
+            signal
         });
         const body = Buffer.from(await response.body.arrayBuffer());
         if (response.statusCode >= 300 && !(req.accept ?? []).includes(response.statusCode)) {
@@ -100755,14 +100797,14 @@ class S3Client {
         const started = Date.now();
         for (let attempt = 1;; attempt++) {
             try {
-                return await this.once(req);
+                return await this.once(req, deadlineFor(this.retry, req));
             }
             catch (error) {
                 const spent = Date.now() - started;
                 if (!isRetryable(error) || attempt >= this.retry.attempts || spent >= this.retry.budgetMs) {
                     if (error instanceof S3ResponseError && !isRetryable(error))
                         throw explain(error, this.bucket);
-                    const what = error instanceof S3ResponseError ? `${error.status} ${error.code}` : error.code ?? error.name;
+                    const what = error instanceof S3ResponseError ? `${error.status} ${error.code}` : error instanceof RequestDeadlineError ? error.message : error.code ?? error.name;
                     throw new Error(`${req.method} of ${this.describe(req.key)} failed after ${attempt} attempt(s) in ${Math.round(spent / 1000)} s (${what}).`);
                 }
                 const delay = Math.random() * Math.min(this.retry.maxDelayMs, this.retry.baseMs * 2 ** (attempt - 1));
@@ -100780,22 +100822,37 @@ class S3Client {
 
 
 
+
 const MB = 1024 * 1024;
 const DEFAULT_PART_SIZE = 32 * MB;
 /** One streamed PUT is faster (measured: 0.76 against 0.47 of a plain PUT's throughput); parts pay off for retries of very large bundles. */
 const DEFAULT_MULTIPART_THRESHOLD = 256 * MB;
 const PARALLEL_PARTS = 4;
 const SHA256_META = 'x-amz-meta-sha256';
-function putHeaders(options, size) {
+/** The ETag the store reports for exactly the bytes sent: the MD5 of a single PUT, the MD5 of the parts' MD5s and their count for a multipart upload. */
+const ETAG_META = 'x-amz-meta-expected-etag';
+function putHeaders(options, size, expectedEtag) {
     return {
         'content-type': options.contentType,
         'content-length': String(size),
         [SHA256_META]: options.sha256,
-        ...(options.cacheControl ? { 'cache-control': options.cacheControl } : {}),
-        // Honoured by S3 and R2; servers that ignore it are covered by the existence check before.
-        ...(options.ifAbsent ? { 'if-none-match': '*' } : {})
+        [ETAG_META]: expectedEtag,
+        ...(options.cacheControl ? { 'cache-control': options.cacheControl } : {})
     };
 }
+/** Only-if-absent (If-None-Match: *), which AWS S3, R2 and MinIO honour; the check before covers the stores that do not. */
+const IF_ABSENT = { 'if-none-match': '*' };
+/** A refused condition: 412, or 409 when another conditional write to the key was in flight. */
+const CONDITION_FAILED = [409, 412];
+function md5(bytes) {
+    return (0,external_node_crypto_.createHash)('md5').update(bytes).digest();
+}
+async function md5OfRange(path, start, end) {
+    const hash = (0,external_node_crypto_.createHash)('md5');
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path, { start, end }), hash);
+    return hash.digest();
+}
+const unquote = (etag) => String(etag ?? '').replace(/^W\//, '').replace(/"/g, '');
 /** The registry in a bucket: same keys as the folder backend, below an optional prefix. */
 class S3Store {
     client;
@@ -100829,94 +100886,91 @@ class S3Store {
             return undefined;
         return { bytes: response.body, tag: String(response.headers.etag ?? '') };
     }
-    /** If-Match on the ETag (If-None-Match: * when absent): AWS S3, R2 and MinIO answer 412, or 409 to a concurrent conditional write. */
+    /** If-Match on the ETag (If-None-Match: * when absent): AWS S3, R2 and MinIO refuse the write once another run replaced the object. */
     async putIfMatch(key, bytes, expected, options) {
-        const { 'if-none-match': _absent, ...headers } = putHeaders({ ...options, ifAbsent: false }, bytes.length);
-        const condition = expected === undefined ? { 'if-none-match': '*' } : { 'if-match': expected };
-        const response = await this.client.send({
-            method: 'PUT',
-            key: this.key(key),
-            headers: { ...headers, ...condition, 'x-amz-content-sha256': options.sha256 },
-            body: () => bytes,
-            accept: [409, 412]
-        });
-        return response.status < 300;
+        const condition = expected === undefined ? IF_ABSENT : { 'if-match': expected };
+        return this.put(key, () => bytes, bytes.length, md5(bytes), { ...options, ifAbsent: false }, condition);
     }
     async checksum(key) {
         const head = await this.client.send({ method: 'HEAD', key: this.key(key), accept: [404] });
         if (head.status === 404)
             return undefined;
-        const stored = head.headers[SHA256_META];
-        if (typeof stored === 'string' && /^[0-9a-f]{64}$/.test(stored))
-            return stored;
-        // Written by something else than this action: hash what is there.
-        const bytes = await this.read(key);
-        return bytes && (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+        const recorded = head.headers[SHA256_META];
+        if (typeof recorded === 'string' && /^[0-9a-f]{64}$/.test(recorded) && unquote(head.headers.etag) === head.headers[ETAG_META])
+            return recorded;
+        const response = await this.client.send({ method: 'GET', key: this.key(key), accept: [404], bytes: Number(head.headers['content-length']) || 0 });
+        return response.status === 404 ? undefined : (0,external_node_crypto_.createHash)('sha256').update(response.body).digest('hex');
     }
     async exists(key) {
         return (await this.client.send({ method: 'HEAD', key: this.key(key), accept: [404] })).status !== 404;
     }
-    async putFile(key, path, options) {
-        if (options.ifAbsent && (await this.exists(key)))
-            return false;
-        if (options.size > this.multipartThreshold) {
-            await this.multipart(key, path, options);
-            return true;
-        }
+    /** One PUT with a Content-MD5 the store verifies (a changed byte is answered BadDigest and sent again) and the payload hash signed. */
+    async put(key, body, size, digest, options, condition) {
         const response = await this.client.send({
             method: 'PUT',
             key: this.key(key),
-            headers: { ...putHeaders(options, options.size), 'x-amz-content-sha256': options.sha256 },
-            body: () => (0,external_node_fs_namespaceObject.createReadStream)(path),
-            accept: [412]
+            headers: { ...putHeaders(options, size, digest.toString('hex')), 'content-md5': digest.toString('base64'), 'x-amz-content-sha256': options.sha256, ...condition },
+            body,
+            bytes: size,
+            accept: CONDITION_FAILED
         });
-        return response.status !== 412;
+        return response.status < 300;
+    }
+    async putFile(key, path, options) {
+        if (options.ifAbsent && (await this.exists(key)))
+            return false;
+        if (options.size > this.multipartThreshold)
+            return this.multipart(key, path, options);
+        const digest = await md5OfRange(path, 0, Math.max(0, options.size - 1));
+        return this.put(key, () => (0,external_node_fs_namespaceObject.createReadStream)(path), options.size, digest, options, options.ifAbsent ? IF_ABSENT : {});
     }
     async putBytes(key, bytes, options) {
         if (options.ifAbsent && (await this.exists(key)))
             return false;
-        const response = await this.client.send({
-            method: 'PUT',
-            key: this.key(key),
-            headers: { ...putHeaders(options, bytes.length), 'x-amz-content-sha256': options.sha256 },
-            body: () => bytes,
-            accept: [412]
-        });
-        return response.status !== 412;
+        return this.put(key, () => bytes, bytes.length, md5(bytes), options, options.ifAbsent ? IF_ABSENT : {});
     }
-    /** Parts sent in parallel (bounded), each retried on its own; an unfinished upload is aborted. */
+    /** Parts sent in parallel (bounded), each with its Content-MD5 and retried on its own; an unfinished upload is aborted. */
     async multipart(key, path, options) {
         const fullKey = this.key(key);
-        const { 'content-length': _length, 'if-none-match': _ifNoneMatch, ...headers } = putHeaders(options, options.size);
+        const count = Math.ceil(options.size / this.partSize);
+        const ranges = Array.from({ length: count }, (_, index) => ({ start: index * this.partSize, end: Math.min(options.size, (index + 1) * this.partSize) - 1 }));
+        const digests = await mapBounded(ranges, PARALLEL_PARTS, ({ start, end }) => md5OfRange(path, start, end));
+        const expectedEtag = `${md5(Buffer.concat(digests)).toString('hex')}-${count}`;
+        const { 'content-length': _length, ...headers } = putHeaders(options, options.size, expectedEtag);
         const created = await this.client.send({ method: 'POST', key: fullKey, query: { uploads: '' }, headers });
         const uploadId = xmlValue(created.body.toString('utf8'), 'UploadId');
         if (!uploadId)
             throw new Error(`S3 gave no UploadId for ${this.describe(key)}.`);
-        let completed = false;
+        let finished = false;
         try {
-            const count = Math.ceil(options.size / this.partSize);
-            const parts = Array.from({ length: count }, (_, index) => index);
-            const etags = await mapBounded(parts, PARALLEL_PARTS, async (index) => {
-                const start = index * this.partSize;
-                const end = Math.min(options.size, start + this.partSize) - 1;
+            const etags = await mapBounded(ranges, PARALLEL_PARTS, async ({ start, end }, index) => {
                 const response = await this.client.send({
                     method: 'PUT',
                     key: fullKey,
                     query: { partNumber: String(index + 1), uploadId },
-                    headers: { 'content-length': String(end - start + 1) },
-                    body: () => (0,external_node_fs_namespaceObject.createReadStream)(path, { start, end })
+                    headers: { 'content-length': String(end - start + 1), 'content-md5': digests[index].toString('base64') },
+                    body: () => (0,external_node_fs_namespaceObject.createReadStream)(path, { start, end }),
+                    bytes: end - start + 1
                 });
                 return String(response.headers.etag ?? '');
             });
             const xml = `<CompleteMultipartUpload>${etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
-            const done = await this.client.send({ method: 'POST', key: fullKey, query: { uploadId }, headers: { 'content-type': 'application/xml' }, body: () => Buffer.from(xml) });
+            const done = await this.client.send({
+                method: 'POST',
+                key: fullKey,
+                query: { uploadId },
+                headers: { 'content-type': 'application/xml', ...(options.ifAbsent ? IF_ABSENT : {}) },
+                body: () => Buffer.from(xml),
+                accept: CONDITION_FAILED
+            });
             // S3 may answer 200 with an error inside the body.
-            if (/<Error>/.test(done.body.toString('utf8')))
+            if (done.status < 300 && /<Error>/.test(done.body.toString('utf8')))
                 throw new Error(`S3 could not complete the multipart upload of ${this.describe(key)}.`);
-            completed = true;
+            finished = done.status < 300;
+            return finished;
         }
         finally {
-            if (!completed)
+            if (!finished)
                 await this.client.send({ method: 'DELETE', key: fullKey, query: { uploadId }, accept: [404] }).catch(() => undefined);
         }
     }
@@ -107137,6 +107191,30 @@ function checkVersion(input, value) {
     }
     return checkSegment(input, cleaned, 'use a version like 1.2.3');
 }
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const IP_ADDRESS = /^\d+\.\d+\.\d+\.\d+$/;
+/** S3's bucket naming rules: a name only, never a host, port or path (the endpoint has its own input). */
+function checkBucket(value) {
+    if (!BUCKET.test(value) || value.includes('..') || IP_ADDRESS.test(value)) {
+        throw new UserError(`The s3-bucket input "${value.slice(0, 80)}" is not a bucket name: give the bucket's name only (3 to 63 lower-case letters, digits, "." and "-"), and a custom server's URL in s3-endpoint.`);
+    }
+    return value;
+}
+/** Folders below the bucket's root: each one a safe segment, so no prefix climbs into another tree. */
+function checkPrefix(value) {
+    const trimmed = value.replace(/^\/+|\/+$/g, '');
+    if (trimmed && !trimmed.split('/').every((segment) => SEGMENT.test(segment) && segment !== '.' && segment !== '..') || trimmed.length > 512) {
+        throw new UserError(`The s3-prefix input "${value.slice(0, 80)}" may only hold folder names of letters, digits, ".", "_" and "-" separated by "/", without "." or ".." folders: use a prefix such as live-updates/my-app.`);
+    }
+    return trimmed;
+}
+/** A region name goes into the AWS hostname: only lower-case words joined by "-" (us-east-1, auto). */
+function checkRegion(input, value) {
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(value) || value.length > 32) {
+        throw new UserError(`The ${input} "${value.slice(0, 80)}" is not a region name: use one such as eu-west-1 (or auto for Cloudflare R2).`);
+    }
+    return value;
+}
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
@@ -107196,6 +107274,7 @@ function getInputs(read, env, setSecret = () => undefined) {
     const channel = text('channel');
     const version = text('version');
     const publicUrl = text('public-url');
+    const bucket = text('s3-bucket');
     const endpoint = text('s3-endpoint') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
     return {
         mode: oneOf('mode input', text('mode') ?? 'publish', MODES),
@@ -107208,9 +107287,9 @@ function getInputs(read, env, setSecret = () => undefined) {
         backend: oneOf('backend input', text('backend') ?? 'folder', BACKENDS),
         registryPath: text('registry-path') ?? '.live-updates',
         s3: {
-            bucket: text('s3-bucket'),
-            prefix: (text('s3-prefix') ?? '').replace(/^\/+|\/+$/g, ''),
-            region: text('s3-region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+            bucket: bucket && checkBucket(bucket),
+            prefix: checkPrefix(text('s3-prefix') ?? ''),
+            region: checkRegion(text('s3-region') ? 's3-region input' : 'region from AWS_REGION or AWS_DEFAULT_REGION', text('s3-region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1'),
             endpoint: endpoint && checkUrl('s3-endpoint input', endpoint),
             accessKeyId: secret('s3-access-key-id', env.AWS_ACCESS_KEY_ID),
             secretAccessKey: secret('s3-secret-access-key', env.AWS_SECRET_ACCESS_KEY),
@@ -108121,7 +108200,7 @@ async function signAndPublish(backend, stages, report, plan) {
     if (result.status === 'behind')
         return { kind: 'skipped', reason: behindReason(result.current.version, target.version, target.channel, result.bundleUrl), bundle: summary };
     if (result.status === 'closed')
-        return { kind: 'skipped', reason: `pull request #${target.pullRequest?.number ?? ''} was closed while this run published, so its preview channel ${target.channel} stays removed` };
+        return { kind: 'skipped', reason: `pull request #${target.pullRequest?.number ?? ''} is closed, so its preview channel ${target.channel} stays removed (reopening it publishes again)` };
     return { kind: 'published', result, bundle: summary };
 }
 function behindReason(current, version, channel, bundleUrl) {

@@ -126,7 +126,7 @@ export async function signAndPublish(backend: Backend, stages: StageLog, report:
   request.reopensChannel = plan.reopensChannel
   const result = await stages.run('Publish', () => backend.publish(request), describePublish(target.channel, target.version))
   if (result.status === 'behind') return { kind: 'skipped', reason: behindReason(result.current.version, target.version, target.channel, result.bundleUrl), bundle: summary }
-  if (result.status === 'closed') return { kind: 'skipped', reason: `pull request #${target.pullRequest?.number ?? ''} was closed while this run published, so its preview channel ${target.channel} stays removed` }
+  if (result.status === 'closed') return { kind: 'skipped', reason: `pull request #${target.pullRequest?.number ?? ''} is closed, so its preview channel ${target.channel} stays removed (reopening it publishes again)` }
   return { kind: 'published', result, bundle: summary }
 }
 
