@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { UserError } from './errors.js'
-
-export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun'
+import { declaredManager, LOCKFILES, NODE_MODULES_MARKERS, pickLockfile, type PackageManager } from './package-manager.js'
 
 /** What the action learns from the app's folder before it builds anything. */
 export interface Project {
@@ -15,22 +14,13 @@ export interface Project {
   webDir?: string
 }
 
-const LOCKFILES: [string, PackageManager][] = [
-  ['bun.lock', 'bun'],
-  ['bun.lockb', 'bun'],
-  ['pnpm-lock.yaml', 'pnpm'],
-  ['yarn.lock', 'yarn'],
-  ['package-lock.json', 'npm'],
-  ['npm-shrinkwrap.json', 'npm']
-]
-
 export const CAPACITOR_CONFIGS = ['capacitor.config.json', 'capacitor.config.ts', 'capacitor.config.js', 'capacitor.config.mjs', 'capacitor.config.cjs']
 
 export function detectPackageManager(dir: string, packageJson?: { packageManager?: string }): PackageManager {
-  for (const [file, manager] of LOCKFILES) if (existsSync(join(dir, file))) return manager
-  const declared = packageJson?.packageManager?.split('@')[0]
-  if (declared === 'pnpm' || declared === 'yarn' || declared === 'bun') return declared
-  return 'npm'
+  const declared = declaredManager(packageJson?.packageManager)
+  const installedBy = NODE_MODULES_MARKERS.find((m) => existsSync(join(dir, m.file)))?.manager
+  const present = LOCKFILES.filter((l) => existsSync(join(dir, l.file))).map((l) => l.file)
+  return pickLockfile(present, declared, installedBy)?.manager ?? declared ?? installedBy ?? 'npm'
 }
 
 /** A string property of a config written in TS/JS, without running the config. */

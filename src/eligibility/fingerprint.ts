@@ -1,5 +1,7 @@
 import { CAPACITOR_CONFIGS } from '../project.js'
 import type { NativeSource } from '../registry/types.js'
+import { nativePatches } from './patches.js'
+import { looksNative } from './plugins.js'
 import { sha256, type SourceTree } from './tree.js'
 
 /** What `cap sync` copies into the native projects: the web build and its config, not sources. */
@@ -19,22 +21,17 @@ export function isCopiedPath(path: string): boolean {
   return COPIED_PATHS.some((copied) => (copied.endsWith('/') ? path.startsWith(copied) : path === copied)) || path.endsWith('.DS_Store')
 }
 
-/** Native project files, the app's native config and patches of native plugins, as labelled sources. */
-export async function projectSources(tree: SourceTree, nativePluginNames: Set<string>): Promise<NativeSource[]> {
+/** Native project files, the app's native config and patches of native packages, as labelled sources. */
+export async function projectSources(tree: SourceTree, nativePackages: Set<string>): Promise<NativeSource[]> {
   const files = [...(await tree.list('ios')), ...(await tree.list('android'))].filter((path) => !isCopiedPath(path))
   const configs = [...CAPACITOR_CONFIGS, 'config.xml']
-  const patches = (await tree.list('patches')).filter((path) => path.endsWith('.patch'))
-  const hashes = await tree.hashes([...files, ...configs, ...patches])
+  const hashes = await tree.hashes([...files, ...configs])
   const sources: NativeSource[] = files.map((path) => ({ label: path, kind: 'file', hash: hashes.get(path) ?? '' }))
   for (const config of configs) {
     const hash = hashes.get(config)
     if (hash) sources.push({ label: config, kind: 'config', hash })
   }
-  for (const patch of patches) {
-    const text = (await tree.read(patch))?.toString('utf8') ?? ''
-    const touched = [...text.matchAll(/^[-+]{3} [ab]\/node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1])
-    if (touched.some((name) => nativePluginNames.has(name))) sources.push({ label: patch, kind: 'patch', hash: hashes.get(patch) ?? '' })
-  }
+  sources.push(...(await nativePatches(tree, (name) => nativePackages.has(name) || looksNative(name))))
   return sources
 }
 

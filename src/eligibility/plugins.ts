@@ -1,91 +1,81 @@
-import { readdir, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { mapBounded } from '../concurrency.js'
 import type { NativeSource } from '../registry/types.js'
-import { sha256, workTree } from './tree.js'
+import type { DirectDependencies, LockedDependencies } from './lockfiles/types.js'
+import { sha256, workTree, type SourceTree } from './tree.js'
 
-/** Files that mark a package as shipping native code. */
-const NATIVE_MARKERS = ['ios', 'android', 'Package.swift', 'plugin.xml']
-/** Where a plugin's native sources live (Cordova keeps them under src/). */
-const NATIVE_FOLDERS = ['ios', 'android', 'src/ios', 'src/android']
+/** The platforms' own runtimes: native whatever their folder layout (@capacitor/android keeps its code under capacitor/). */
+const PLATFORM_RUNTIMES = new Set(['@capacitor/android', '@capacitor/ios', 'cordova-android', 'cordova-ios'])
 
-/** Names that are native plugins by convention, for a baseline read from a lockfile alone. */
+/** Files that are native code or native build configuration, wherever a package keeps them. */
+const NATIVE_FILE = /(\.(java|kt|kts|swift|m|mm|c|cc|cpp|cxx|h|hpp|gradle|podspec|xcconfig|pbxproj)|(^|\/)(AndroidManifest\.xml|Package\.swift|plugin\.xml|Podfile|gradle\.properties))$/
+
+const isNativeFile = (path: string): boolean => NATIVE_FILE.test(path)
+
+/** Names that are native plugins by convention, for a side read from a lockfile alone. */
 export function looksNative(name: string): boolean {
-  return /^(@capacitor\/(android|ios|[a-z-]+)|@capacitor-community\/|@capawesome\/|@capgo\/capacitor-|@ionic-native\/|cordova-plugin-|cordova-(android|ios)$|capacitor-)/.test(name) &&
-    !['@capacitor/core', '@capacitor/cli', '@capacitor/assets'].includes(name)
+  return PLATFORM_RUNTIMES.has(name) ||
+    (/^(@capacitor\/|@capacitor-community\/|@capawesome\/|@capawesome-team\/|@capgo\/capacitor-|@ionic-enterprise\/|@awesome-cordova-plugins\/|cordova-plugin-|capacitor-|.*-capacitor-plugin$|.*capacitor-plugin-)/.test(name) &&
+      !['@capacitor/core', '@capacitor/cli', '@capacitor/assets', '@capacitor/docgen', '@capacitor/synapse'].includes(name))
 }
 
-async function packageDirs(nodeModules: string): Promise<string[]> {
-  const dirs: string[] = []
-  const entries = await readdir(nodeModules, { withFileTypes: true }).catch(() => [])
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue
-    if (entry.name.startsWith('@')) {
-      const scoped = await readdir(join(nodeModules, entry.name), { withFileTypes: true }).catch(() => [])
-      for (const inner of scoped) if (inner.isDirectory() || inner.isSymbolicLink()) dirs.push(join(nodeModules, entry.name, inner.name))
-    } else if (entry.isDirectory() || entry.isSymbolicLink()) dirs.push(join(nodeModules, entry.name))
-  }
-  return dirs
-}
-
-/** A dependency's native source as the verdict names it: `plugin:<name>`. */
-export const pluginSource = (name: string, version: string, hash = ''): NativeSource => ({ label: `plugin:${name}`, kind: 'plugin', version, hash })
+/** A dependency's native source as the verdict names it: `plugin:<name>`, by the name the app depends on. */
+export const pluginSource = (name: string, version: string, hash = '', identity?: string): NativeSource =>
+  ({ label: `plugin:${name}`, kind: 'plugin', version, hash, ...(identity ? { identity } : {}) })
 
 export const pluginName = (source: NativeSource): string => source.label.replace(/^plugin:/, '')
 
-function isNativePackage(packageJson: Record<string, unknown>, names: string[]): boolean {
-  return Boolean(packageJson.capacitor) || names.some((name) => NATIVE_MARKERS.includes(name) || name.endsWith('.podspec'))
-}
-
-/** A hash of a plugin's native sources, so a patched or locally linked plugin counts. */
-async function nativeHash(dir: string, names: string[]): Promise<string> {
-  const tree = workTree(dir)
-  const files = names.filter((n) => n.endsWith('.podspec') || n === 'Package.swift' || n === 'plugin.xml')
-  // list() of a folder the package lacks is empty.
-  for (const folder of NATIVE_FOLDERS) files.push(...(await tree.list(folder)))
-  const hashes = await tree.hashes(files)
-  return sha256(files.sort().map((f) => `${f}:${hashes.get(f)}`).join('\n'))
-}
-
-/** A dependency's native source, or undefined when it ships none (or is not a package). */
-async function nativePlugin(dir: string): Promise<NativeSource | undefined> {
-  let packageJson: Record<string, unknown>
-  try {
-    packageJson = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'))
-  } catch {
-    return undefined
+/** dependencies, devDependencies and optionalDependencies: what Capacitor's sync and Cordova look at. */
+export function directDependencies(manifest: Record<string, unknown>): DirectDependencies {
+  const direct: DirectDependencies = new Map()
+  for (const group of ['optionalDependencies', 'devDependencies', 'dependencies']) {
+    const deps = manifest[group]
+    if (deps && typeof deps === 'object') for (const [name, spec] of Object.entries(deps)) direct.set(name, String(spec))
   }
-  const names = await readdir(dir).catch(() => [] as string[])
-  if (!isNativePackage(packageJson, names)) return undefined
-  return pluginSource(String(packageJson.name), String(packageJson.version ?? ''), await nativeHash(dir, names))
+  return direct
+}
+
+/** A hash of a package's native files, so a patched, forked or locally linked plugin counts. */
+export async function nativeHash(tree: SourceTree, files?: string[]): Promise<string> {
+  const native = (files ?? (await tree.list(''))).filter(isNativeFile).sort()
+  const hashes = await tree.hashes(native)
+  return sha256(native.map((f) => `${f}:${hashes.get(f)}`).join('\n'))
+}
+
+/**
+ * Whether a package ships native code: a platform runtime, a Capacitor or Cordova plugin by its
+ * package.json, or any native file anywhere in it. A Node addon (binding.gyp) builds for Node, not the app.
+ */
+function shipsNativeCode(name: string, packageJson: Record<string, unknown>, files: string[]): boolean {
+  if (PLATFORM_RUNTIMES.has(name) || packageJson.capacitor || packageJson.cordova) return true
+  if (files.includes('binding.gyp')) return false
+  return files.some(isNativeFile)
+}
+
+/** An installed dependency's native source (from the nearest node_modules that holds it), or undefined when it ships none. */
+async function installedPlugin(nodeModules: string[], name: string, locked?: LockedDependencies): Promise<NativeSource | undefined> {
+  let packageJson: Record<string, unknown> | undefined
+  let dir = ''
+  for (const folder of nodeModules) {
+    dir = join(folder, name)
+    packageJson = await readFile(join(dir, 'package.json'), 'utf8').then(JSON.parse).catch(() => undefined)
+    if (packageJson) break
+  }
+  if (!packageJson) return undefined
+  const tree = workTree(dir)
+  const files = await tree.list('')
+  if (!shipsNativeCode(name, packageJson, files)) return undefined
+  const realName = String(packageJson.name ?? name)
+  const version = String(packageJson.version ?? '')
+  return pluginSource(name, realName === name ? version : `${realName}@${version}`, await nativeHash(tree, files), locked?.get(name)?.identity)
 }
 
 /** Packages read at once: enough to keep the thread pool busy, few enough to stay far from the open-files limit. */
-const PACKAGES_AT_ONCE = 64
+const PACKAGES_AT_ONCE = 32
 
-/** Every installed dependency that ships native code, as `plugin:<name>` with its version and native hash. */
-export async function installedNativePlugins(projectDir: string): Promise<NativeSource[]> {
-  const dirs = await packageDirs(join(projectDir, 'node_modules'))
-  const found = await mapBounded(dirs, PACKAGES_AT_ONCE, nativePlugin)
+/** Every installed direct dependency that ships native code, found in the nearest node_modules that holds it. */
+export async function installedNativePlugins(nodeModules: string[], direct: DirectDependencies, locked?: LockedDependencies): Promise<NativeSource[]> {
+  const found = await mapBounded([...direct.keys()], PACKAGES_AT_ONCE, (name) => installedPlugin(nodeModules, name, locked))
   return found.filter((source): source is NativeSource => Boolean(source)).sort((a, b) => (a.label < b.label ? -1 : 1))
-}
-
-/** Installed versions from a lockfile's text (package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock). */
-export function lockfileVersions(file: string, text: string): Map<string, string> {
-  const versions = new Map<string, string>()
-  if (file === 'package-lock.json') {
-    const lock = JSON.parse(text)
-    for (const [path, entry] of Object.entries<{ version?: string }>(lock.packages ?? {})) {
-      const name = path.split('node_modules/').pop()
-      if (path.startsWith('node_modules/') && name && !name.includes('/node_modules') && entry.version && path.lastIndexOf('node_modules/') === 0) versions.set(name, entry.version)
-    }
-  } else if (file === 'pnpm-lock.yaml') {
-    // pnpm 9 writes `name@1.0.0`, pnpm 8 `/name@1.0.0(peer@2)`, pnpm 7 `/name/1.0.0_peer@2`.
-    for (const match of text.matchAll(/^ {2}'?\/?(@?[^@\s'/]+(?:\/[^@\s'/]+)?)[@/]([0-9][^:'(_\s]*)/gm)) versions.set(match[1], match[2])
-  } else if (file === 'yarn.lock') {
-    for (const match of text.matchAll(/^"?(@?[^@\s"]+)@[^\n]*\n\s+version:? "?([^"\n]+)"?/gm)) versions.set(match[1], match[2])
-  } else if (file === 'bun.lock') {
-    for (const match of text.matchAll(/"(@?[^"@]+)": \["\1@([^"]+)"/g)) versions.set(match[1], match[2])
-  }
-  return versions
 }

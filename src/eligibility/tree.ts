@@ -58,7 +58,7 @@ export function workTree(root: string): SourceTree {
 
 /** The project at a git ref, read with one ls-tree and one cat-file: the work tree is never touched. */
 export async function gitTree(git: GitPort, ref: string, projectPrefix: string): Promise<SourceTree | undefined> {
-  const listing = await git.run(['ls-tree', '-r', '-z', ref, '--', projectPrefix || '.'])
+  const listing = await git.run(['ls-tree', '-r', '-z', '--full-tree', ref, '--', projectPrefix || '.'])
   if (listing === undefined) return undefined
   const blobs = new Map<string, string>()
   for (const record of listing.split('\0')) {

@@ -20,6 +20,24 @@ function unknownVersionReason(name: string, version: string | undefined, unknown
   return undefined
 }
 
+/** Registry identities of two formats (an npm integrity, a yarn berry checksum) hash different things. */
+const REGISTRY_KINDS = ['integrity', 'checksum']
+
+function identityChanged(old?: string, now?: string): boolean {
+  if (!old || !now || old === now) return false
+  const [oldKind, nowKind] = [old.split(':')[0], now.split(':')[0]]
+  return !(REGISTRY_KINDS.includes(oldKind) && REGISTRY_KINDS.includes(nowKind) && oldKind !== nowKind)
+}
+
+function describeIdentity(identity: string): string {
+  const [kind, ...rest] = identity.split(':')
+  const value = rest.join(':')
+  if (kind === 'git') return /^[0-9a-f]{40}$/.test(value) ? `git commit ${value.slice(0, 10)}` : value
+  if (kind === 'local') return `the folder ${value}`
+  if (kind === 'tarball') return value
+  return `${kind} ${value.slice(0, 20)}…`
+}
+
 /**
  * Source by source, not only by the hash: anything native added or changed needs a store
  * release; a removed plugin does not (the installed app keeps it, the bundle cannot need it).
@@ -38,11 +56,17 @@ export function compareSources(current: NativeSource[], baseline: NativeSource[]
       if (unsure) reasons.push({ message: unsure, file: 'package.json' })
       else if (!old) reasons.push({ message: `plugin added: ${name} ${source.version ?? ''}`.trim(), file: 'package.json' })
       else if (old.version && source.version && old.version !== source.version) reasons.push({ message: `${name} ${old.version} → ${source.version} (native plugin)`, file: 'package.json' })
-      // A baseline read from a lockfile has versions only; a hash is compared when both sides have one.
-      else if (old.hash && source.hash && old.hash !== source.hash) reasons.push({ message: `${name} ${source.version ?? ''}: native sources changed (patched or linked plugin)`.replace(' :', ':') })
+      // Where both sides hashed the native sources (installed, or the channel's manifest), the hashes decide.
+      else if (old.hash && source.hash) {
+        if (old.hash !== source.hash) reasons.push({ message: `${name} ${source.version ?? ''}: native sources changed (patched or linked plugin)`.replace(' :', ':') })
+      } else if (identityChanged(old.identity, source.identity)) {
+        // A baseline read from a lockfile pins the plugin by its identity only.
+        const what = `${name} ${source.version ?? ''}`.trim()
+        reasons.push({ message: `${what}: now from ${describeIdentity(source.identity!)} (was ${describeIdentity(old.identity!)}), so its native code may have changed`, file: 'package.json' })
+      }
       continue
     }
-    const what = source.kind === 'patch' ? ' (patches a native plugin)' : ''
+    const what = source.kind === 'patch' ? `: a patch of the native package ${source.patches ?? ''}`.trimEnd() : ''
     if (!old) reasons.push({ message: `${source.label} added${what}`, file: source.label })
     else if (old.hash !== source.hash) reasons.push({ message: `${source.label} changed${what}`, file: source.label })
   }

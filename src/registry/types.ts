@@ -29,6 +29,13 @@ export interface NativeSource {
   hash: string
   /** For a plugin: its installed version. */
   version?: string
+  /**
+   * For a plugin: what its lockfile pins beyond the version (`integrity:…`, `checksum:…`,
+   * `git:<commit>`, `tarball:<url>`, `local:<path>`), when the lockfile names it.
+   */
+  identity?: string
+  /** For a patch: the package(s) it patches. */
+  patches?: string
 }
 
 export interface EligibilityRecord {
