@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkEligibility, type EligibilityInput } from '../src/eligibility/index.js'
 import { scanBundle } from '../src/eligibility/scan.js'
+import { capacitorConfigValue, changedKeys } from '../src/eligibility/config.js'
 import { runAction } from './helpers/action.js'
 import { pushPayload } from './helpers/payloads.js'
 import { TestRepo } from './helpers/repo.js'
@@ -69,7 +70,7 @@ describe('checkEligibility on real git repositories', () => {
 
   it('names a changed capacitor.config', async () => {
     repo.write('capacitor.config.json', JSON.stringify({ appId: 'com.example.repo', webDir: 'dist', server: { androidScheme: 'http' } })).commit('config')
-    expect(await messages()).toEqual(['capacitor.config.json changed'])
+    expect(await messages()).toEqual(['capacitor.config.json changed: server.androidScheme'])
   })
 
   it('compares with a pull request base several commits back', async () => {
@@ -207,5 +208,64 @@ describe('on-native-change through the built action', () => {
     expect(published.outputs.fingerprint).not.toBe(first.outputs.fingerprint)
     const pointer = JSON.parse(readFileSync(join(repo.dir, '.registry', 'com.example.repo', 'channels', 'main.json'), 'utf8'))
     expect(pointer).toMatchObject({ version: '1.0.0-main.4', nativeFingerprint: published.outputs.fingerprint })
+  })
+})
+
+describe('capacitor.config compared by value', () => {
+  const value = (file: string, source: string) => {
+    const read = capacitorConfigValue(file, source)
+    return 'value' in read ? read.value : read
+  }
+
+  it('reads the exported object of TypeScript, ESM and CommonJS configs, constants and spreads included', () => {
+    const ts = "import type { CapacitorConfig } from '@capacitor/cli'\nconst base = { webDir: 'dist' }\nconst scheme = 'https'\nconst config: CapacitorConfig = { ...base, appId: `com.example.app`, server: { androidScheme: scheme, port: -1 } } satisfies CapacitorConfig\nexport default config\n"
+    expect(value('capacitor.config.ts', ts)).toEqual({ webDir: 'dist', appId: 'com.example.app', server: { androidScheme: 'https', port: -1 } })
+    expect(value('capacitor.config.js', "module.exports = { appId: 'com.example.app', plugins: { SplashScreen: { launchShowDuration: 3_000 } } }")).toEqual({ appId: 'com.example.app', plugins: { SplashScreen: { launchShowDuration: 3000 } } })
+  })
+
+  it('keeps code it does not evaluate as its text, so a change there still counts', () => {
+    const config = (url: string) => `const config = { appId: 'a', server: process.env.LIVE ? { url: ${url} } : undefined }\nif (process.env.CI) config.webDir = 'www'\nexport default config`
+    const before = value('capacitor.config.ts', config("'http://a'"))
+    const after = value('capacitor.config.ts', config("'http://b'"))
+    expect(before).toEqual({ appId: 'a', server: { $code: "process.env.LIVE ? { url: 'http://a' } : undefined" }, $code: ["if (process.env.CI) config.webDir = 'www'"] })
+    expect(changedKeys(before, after)).toEqual(['server'])
+  })
+
+  it('names each key that changed, and a file it cannot parse', () => {
+    expect(changedKeys({ appId: 'a', plugins: { A: { x: 1 } } }, { appId: 'a', plugins: { A: { x: 2 }, B: { y: true } } })).toEqual(['plugins.A.x', 'plugins.B.y'])
+    expect(capacitorConfigValue('capacitor.config.ts', 'const = {')).toMatchObject({ error: expect.any(String) })
+  })
+})
+
+describe('the js-only-packages override', () => {
+  let repo: TestRepo
+  beforeEach(() => {
+    repo = new TestRepo().capacitorApp()
+  })
+  afterEach(() => repo.cleanup())
+
+  it('leaves a package the team declares JavaScript-only out of the check, and says so', async () => {
+    const base = repo.commit('base')
+    repo.installPackage('@capacitor/camera', '7.0.0', true).writeManifests({ '@capacitor/core': '6.0.0', lodash: '4.17.20', '@capacitor/camera': '7.0.0' }).commit('bump camera')
+    const check = (jsOnlyPackages?: string[]) => checkEligibility({ projectDir: repo.dir, webDir: join(repo.dir, 'dist'), pullRequestBase: base, jsOnlyPackages })
+    expect((await check()).eligible).toBe(false)
+    const verdict = await check(['@capacitor/camera'])
+    expect(verdict).toMatchObject({ eligible: true, reasons: [] })
+    expect(verdict.notes[0]).toBe('js-only-packages: @capacitor/camera left out of the check, as the input declares them JavaScript-only')
+    expect(verdict.nativeSources.map((s) => s.label)).not.toContain('plugin:@capacitor/camera')
+  })
+
+  it('is read from the action input, and a name that is not a package name is refused', async () => {
+    repo.commit('base')
+    const first = await runAction({ cwd: repo.dir, eventName: 'push', ref: 'refs/heads/main', payload: pushPayload('refs/heads/main'), runNumber: 1, inputs: { 'registry-path': join(repo.dir, '.registry') } })
+    expect(first.exitCode).toBe(0)
+    repo.installPackage('@capacitor/camera', '7.0.0', true).writeManifests({ '@capacitor/core': '6.0.0', lodash: '4.17.20', '@capacitor/camera': '7.0.0' }).commit('bump camera')
+    const inputs = (list: string) => ({ 'registry-path': join(repo.dir, '.registry'), 'js-only-packages': list })
+    const run = await runAction({ cwd: repo.dir, eventName: 'push', ref: 'refs/heads/main', payload: pushPayload('refs/heads/main'), runNumber: 2, inputs: inputs('lodash,\n@capacitor/camera') })
+    expect(run.exitCode).toBe(0)
+    expect(run.outputs).toMatchObject({ eligible: 'true', published: 'true' })
+    const bad = await runAction({ cwd: repo.dir, eventName: 'push', ref: 'refs/heads/main', payload: pushPayload('refs/heads/main'), runNumber: 3, inputs: inputs('Camera Plugin!') })
+    expect(bad.exitCode).toBe(1)
+    expect(bad.stdout).toContain('The js-only-packages input names "Camera", which is not an npm package name')
   })
 })

@@ -32,6 +32,20 @@ describe('readProject', () => {
     expect(readProject(dir).packageManager).toBe('pnpm')
   })
 
+  it('reads the appId the config exports, not one in a comment or another object', () => {
+    writeFileSync(join(dir, 'capacitor.config.ts'), [
+      "import type { CapacitorConfig } from '@capacitor/cli'",
+      "// appId: 'com.example.old'",
+      "const live = { appId: 'com.example.other' }",
+      'const config: CapacitorConfig = {',
+      "  appId: 'com.example.app',",
+      "  webDir: 'dist',",
+      '}',
+      'export default config'
+    ].join('\n'))
+    expect(readProject(dir)).toMatchObject({ appId: 'com.example.app', webDir: 'dist' })
+  })
+
   it('reads appId and webDir from capacitor.config.ts without running it', () => {
     writeFileSync(join(dir, 'capacitor.config.ts'), `import type { CapacitorConfig } from '@capacitor/cli'\nconst config: CapacitorConfig = {\n  appId: 'io.ionic.starter',\n  appName: 'x',\n  webDir: "www"\n}\nexport default config\n`)
     expect(readProject(dir)).toMatchObject({ configFile: 'capacitor.config.ts', appId: 'io.ionic.starter', webDir: 'www' })

@@ -35,6 +35,8 @@ export interface Inputs {
   capgoToken?: string
   capgoEncryptionKey?: string
   nativeBaseline?: string
+  /** Packages whose changes the team declares JavaScript-only: the eligibility check leaves them out. */
+  jsOnlyPackages: string[]
   onNativeChange: OnNativeChange
   signingKey?: string
   comment: boolean
@@ -55,6 +57,16 @@ export function inputReader(env: NodeJS.ProcessEnv): InputReader {
 function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T
   throw new UserError(`The ${input} "${value}" is not known: use one of ${allowed.join(', ')}.`)
+}
+
+const PACKAGE_NAME = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/
+
+/** Package names, one a line or comma-separated. */
+function packageNames(input: string, value: string | undefined): string[] {
+  const names = (value ?? '').split(/[\s,]+/).filter(Boolean)
+  const bad = names.find((name) => !PACKAGE_NAME.test(name))
+  if (bad) throw new UserError(`The ${input} names "${bad}", which is not an npm package name: list package names such as @capacitor/camera, one a line or comma-separated.`)
+  return names
 }
 
 function booleanInput(input: string, value: string): boolean {
@@ -124,6 +136,7 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv, setSecret: 
     capgoToken: secret('capgo-token'),
     capgoEncryptionKey: secret('capgo-encryption-key'),
     nativeBaseline: text('native-baseline'),
+    jsOnlyPackages: packageNames('js-only-packages input', text('js-only-packages')),
     onNativeChange: oneOf('on-native-change input', text('on-native-change') ?? 'fail', NATIVE_CHANGE_POLICIES),
     signingKey: secret('signing-key'),
     comment: booleanInput('comment input', text('comment') ?? 'true'),

@@ -57,6 +57,7 @@ export async function buildAndCheck(
     projectDir: project.dir,
     webDir,
     nativeBaseline: inputs.nativeBaseline,
+    jsOnlyPackages: inputs.jsOnlyPackages,
     pullRequestBase: target.pullRequest?.baseSha || undefined,
     git: services.git(project.dir),
     channelBaseline

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { capacitorConfigValue } from './eligibility/config.js'
 import { UserError } from './errors.js'
 import { declaredManager, LOCKFILES, NODE_MODULES_MARKERS, pickLockfile, type PackageManager } from './package-manager.js'
 
@@ -23,10 +24,11 @@ export function detectPackageManager(dir: string, packageJson?: { packageManager
   return pickLockfile(present, declared, installedBy)?.manager ?? declared ?? installedBy ?? 'npm'
 }
 
-/** A string property of a config written in TS/JS, without running the config. */
-function stringProperty(source: string, name: string): string | undefined {
-  const match = new RegExp(`\\b${name}\\s*:\\s*(['"\`])([^'"\`]+)\\1`).exec(source)
-  return match?.[2]
+/** A string property of a config written in TS/JS, read as data without running the config (comments are not read). */
+function stringProperty(file: string, source: string, name: string): string | undefined {
+  const read = capacitorConfigValue(file, source)
+  const value = 'value' in read && read.value && typeof read.value === 'object' && !Array.isArray(read.value) ? read.value[name] : undefined
+  return typeof value === 'string' ? value : undefined
 }
 
 function readCapacitorConfig(dir: string): Pick<Project, 'configFile' | 'appId' | 'webDir'> | undefined {
@@ -43,7 +45,7 @@ function readCapacitorConfig(dir: string): Pick<Project, 'configFile' | 'appId' 
       }
       return { configFile: file, appId: config.appId, webDir: config.webDir }
     }
-    return { configFile: file, appId: stringProperty(source, 'appId'), webDir: stringProperty(source, 'webDir') }
+    return { configFile: file, appId: stringProperty(file, source, 'appId'), webDir: stringProperty(file, source, 'webDir') }
   }
   return undefined
 }

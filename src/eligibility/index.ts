@@ -1,6 +1,7 @@
 import { UserError } from '../errors.js'
 import type { NativeSource } from '../registry/types.js'
-import { fingerprintOf, projectSources } from './fingerprint.js'
+import { changedKeys } from './config.js'
+import { fingerprintOf, projectSources, type ConfigValues } from './fingerprint.js'
 import { detectFramework } from './framework.js'
 import { gitAt, type GitPort } from './git.js'
 import { pluginName } from './plugins.js'
@@ -39,21 +40,24 @@ export interface EligibilityInput {
   projectDir: string
   webDir: string
   nativeBaseline?: string
+  /** Packages the team declares JavaScript-only (the js-only-packages input): left out on both sides. */
+  jsOnlyPackages?: string[]
   pullRequestBase?: string
   channelBaseline?: () => Promise<ChannelBaseline | undefined>
   git?: GitPort
 }
 
-type RefSources = { sources: NativeSource[]; unknown: UnknownPlugins; notes: string[] }
+type RefSources = { sources: NativeSource[]; configs: ConfigValues; unknown: UnknownPlugins; notes: string[] }
 
 async function sourcesAtRef(git: GitPort, ref: string, prefix: string, known: Set<string>, preferred?: string): Promise<RefSources | undefined> {
   const tree = await gitTree(git, ref, prefix)
   if (!tree) return undefined
   const side = await pluginsAtRef(git, ref, prefix, known, preferred)
-  return { sources: [...side.plugins, ...(await projectSources(tree, known))], unknown: side.unknown, notes: side.notes }
+  const project = await projectSources(tree, known)
+  return { sources: [...side.plugins, ...project.sources], configs: project.configs, unknown: side.unknown, notes: [...side.notes, ...project.notes] }
 }
 
-type Baseline = { kind: BaselineKind; description: string; sources?: NativeSource[]; unknown?: UnknownPlugins; notes?: string[]; note?: string }
+type Baseline = { kind: BaselineKind; description: string; sources?: NativeSource[]; configs?: ConfigValues; unknown?: UnknownPlugins; notes?: string[]; note?: string }
 
 type Head = { prefix: string; known: Set<string>; lockfile?: string }
 
@@ -82,23 +86,42 @@ async function chooseBaseline(input: EligibilityInput, git: GitPort, head: Head)
   return { kind: 'none', description: 'none (first publish)', note }
 }
 
+/** Sources without the packages declared JavaScript-only, and without patches of them. */
+function withoutJsOnly(sources: NativeSource[], jsOnly: Set<string>): NativeSource[] {
+  return sources.filter((s) => !(s.kind === 'plugin' && jsOnly.has(pluginName(s))) && !(s.kind === 'patch' && s.patches !== undefined && s.patches.split(', ').every((name) => jsOnly.has(name))))
+}
+
+/** Which keys of each capacitor.config changed, where the baseline's value is known (a git ref; a channel records hashes only). */
+function configChanges(current: ConfigValues, baseline: ConfigValues | undefined): Map<string, string[]> {
+  const changes = new Map<string, string[]>()
+  for (const [file, value] of current) {
+    if (baseline?.has(file)) changes.set(file, changedKeys(baseline.get(file), value).map((key) => (key === '$code' ? 'code beside the config object' : key)))
+  }
+  return changes
+}
+
 /** Can this change reach users as a live update, or does it need a store release? */
 export async function checkEligibility(input: EligibilityInput): Promise<Verdict> {
   const framework = await detectFramework(workTree(input.projectDir))
   const git = input.git ?? gitAt(input.projectDir)
   const prefix = ((await git.run(['rev-parse', '--show-prefix'])) ?? '').trim()
   const plugins = await currentPlugins(input.projectDir, prefix)
-  const known = new Set(plugins.plugins.map(pluginName))
-  const sources = [...plugins.plugins, ...(await projectSources(workTree(input.projectDir), known))]
+  const jsOnly = new Set(input.jsOnlyPackages ?? [])
+  const known = new Set(plugins.plugins.map(pluginName).filter((name) => !jsOnly.has(name)))
+  const project = await projectSources(workTree(input.projectDir), known)
+  const all = [...plugins.plugins, ...project.sources]
+  const sources = withoutJsOnly(all, jsOnly)
+  const overridden = [...jsOnly].filter((name) => all.some((s) => s.label === `plugin:${name}` || s.patches === name))
   const fingerprint = fingerprintOf(sources)
   const base = { fingerprint, nativeSources: sources, framework: framework.name }
   if (!framework.supported) {
     return { ...base, eligible: false, reasons: [{ message: framework.reason, file: framework.file }], notes: [], baseline: { kind: 'none', description: 'not compared' } }
   }
   const baseline = await chooseBaseline(input, git, { prefix, known, lockfile: plugins.lockfile?.path })
-  const comparison = baseline.sources ? compareSources(sources, baseline.sources, baseline.unknown) : { reasons: [], notes: ['first publish: the native fingerprint was recorded, and later runs compare against it'] }
+  const comparison = baseline.sources ? compareSources(sources, withoutJsOnly(baseline.sources, jsOnly), baseline.unknown, configChanges(project.configs, baseline.configs)) : { reasons: [], notes: ['first publish: the native fingerprint was recorded, and later runs compare against it'] }
   const scan = await scanBundle(input.webDir)
   const reasons = [...comparison.reasons, ...scan]
-  const notes = [...comparison.notes, ...(baseline.note ? [baseline.note] : []), ...plugins.notes, ...(baseline.notes ?? [])]
+  const notes = [...comparison.notes, ...(baseline.note ? [baseline.note] : []), ...plugins.notes, ...project.notes, ...(baseline.notes ?? [])]
+  if (overridden.length > 0) notes.unshift(`js-only-packages: ${overridden.join(', ')} left out of the check, as the input declares them JavaScript-only`)
   return { ...base, eligible: reasons.length === 0, reasons, notes, baseline: { kind: baseline.kind, description: baseline.description } }
 }

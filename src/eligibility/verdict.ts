@@ -42,7 +42,7 @@ function describeIdentity(identity: string): string {
  * Source by source, not only by the hash: anything native added or changed needs a store
  * release; a removed plugin does not (the installed app keeps it, the bundle cannot need it).
  */
-export function compareSources(current: NativeSource[], baseline: NativeSource[], unknown: UnknownPlugins = {}): Comparison {
+export function compareSources(current: NativeSource[], baseline: NativeSource[], unknown: UnknownPlugins = {}, configKeys = new Map<string, string[]>()): Comparison {
   const before = new Map(baseline.map((s) => [s.label, s]))
   const now = new Map(current.map((s) => [s.label, s]))
   const reasons: Comparison['reasons'] = []
@@ -66,7 +66,8 @@ export function compareSources(current: NativeSource[], baseline: NativeSource[]
       }
       continue
     }
-    const what = source.kind === 'patch' ? `: a patch of the native package ${source.patches ?? ''}`.trimEnd() : ''
+    const keys = configKeys.get(source.label)
+    const what = source.kind === 'patch' ? `: a patch of the native package ${source.patches ?? ''}`.trimEnd() : keys?.length ? `: ${keys.join(', ')}` : ''
     if (!old) reasons.push({ message: `${source.label} added${what}`, file: source.label })
     else if (old.hash !== source.hash) reasons.push({ message: `${source.label} changed${what}`, file: source.label })
   }
