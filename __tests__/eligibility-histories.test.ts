@@ -46,7 +46,7 @@ function install(repo: TestRepo, name: string, version: string): void {
 }
 
 /** What each package manager leaves in node_modules (bun leaves nothing). */
-const MARKERS: Record<string, string | undefined> = { pnpm: 'node_modules/.modules.yaml', npm: 'node_modules/.package-lock.json' }
+const MARKERS: Record<string, string | undefined> = { pnpm: 'node_modules/.modules.yaml', npm: 'node_modules/.package-lock.json', yarn: 'node_modules/.yarn-integrity' }
 
 describe('spans of real app histories', () => {
   let repo: TestRepo

@@ -31,7 +31,8 @@ export function identityOf(resolved: string | undefined, integrity?: string): st
   if (commit) return `git:${commit}`
   if (gitLike) return `git:${resolved}`
   if (integrity) return `integrity:${integrity}`
-  if (resolved && /^https?:/.test(resolved)) return `tarball:${resolved.replace(/#.*$/, '')}`
+  // A registry tarball (`…/-/name-1.0.0.tgz`) is the version itself, whichever mirror served it.
+  if (resolved && /^https?:/.test(resolved) && !/\/-\/[^/]+\.tgz(#.*)?$/.test(resolved)) return `tarball:${resolved.replace(/#.*$/, '')}`
   return undefined
 }
 
