@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { checkEligibility } from '../src/eligibility/index.js'
@@ -194,5 +194,26 @@ describe('an app in a subfolder of a workspace', () => {
     const verdict = await checkEligibility({ projectDir, webDir: join(projectDir, 'dist'), pullRequestBase: base })
     expect(verdict.reasons.map((r) => r.message)).toEqual(['@capacitor/camera 6.0.0 → 7.0.0 (native plugin)'])
     expect(verdict.notes).toContain('this change: read ../../pnpm-lock.yaml (workspace apps/mobile) (the only lockfile)')
+  })
+})
+
+describe('a local plugin (file: or link:) against a baseline read from its lockfile', () => {
+  let repo: TestRepo
+  afterEach(() => repo.cleanup())
+
+  it('hashes its native files at the baseline commit, so an edit in place counts and an untouched plugin does not', async () => {
+    repo = new TestRepo().capacitorApp({})
+    const manifest = { '@capacitor/core': '6.0.0', lodash: '4.17.20', 'local-plugin': 'file:plugins/local-plugin' }
+    repo.write('package.json', JSON.stringify({ name: 'app', version: '1.0.0', dependencies: manifest }))
+    repo.write('package-lock.json', JSON.stringify({ name: 'app', lockfileVersion: 3, packages: { '': { dependencies: manifest }, 'node_modules/local-plugin': { resolved: 'plugins/local-plugin', link: true }, 'plugins/local-plugin': { name: 'local-plugin', version: '1.0.0' } } }))
+    repo.write('plugins/local-plugin/package.json', JSON.stringify({ name: 'local-plugin', version: '1.0.0', capacitor: { android: { src: 'android' } } }))
+    repo.write('plugins/local-plugin/android/src/main/java/LocalPlugin.java', 'class LocalPlugin {}\n')
+    symlinkSync('../plugins/local-plugin', join(repo.dir, 'node_modules', 'local-plugin'))
+    const base = repo.commit('base')
+    const reasons = async () => (await checkEligibility({ projectDir: repo.dir, webDir: join(repo.dir, 'dist'), pullRequestBase: base })).reasons.map((r) => r.message)
+    repo.write('src/main.js', 'console.log(2)\n').commit('web')
+    expect(await reasons()).toEqual([])
+    repo.write('plugins/local-plugin/android/src/main/java/LocalPlugin.java', 'class LocalPlugin { int x; }\n').commit('edit the plugin in place')
+    expect(await reasons()).toEqual(['local-plugin 1.0.0: native sources changed (patched or linked plugin)'])
   })
 })
