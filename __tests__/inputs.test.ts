@@ -37,7 +37,7 @@ describe('getInputs', () => {
     [{ 'on-native-change': 'ignore' }, /on-native-change input "ignore" is not known: use one of fail, skip, publish/],
     [{ comment: 'maybe' }, /comment input "maybe" is not a boolean/],
     [{ 'public-url': 'not a url' }, /public-url input "not a url" is not a URL/],
-    [{ mode: 'deploy' }, /^The mode input "deploy" is not known: use one of publish, pack/]
+    [{ mode: 'deploy' }, /^The mode input "deploy" is not known: use one of publish, pack, publish-packed/]
   ])('refuses %j in one sentence naming the input', (values, message) => {
     expect(() => getInputs(reader(values), {})).toThrow(message)
   })

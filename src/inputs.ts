@@ -6,7 +6,7 @@ export type BackendName = (typeof BACKENDS)[number]
 export const NATIVE_CHANGE_POLICIES = ['fail', 'skip', 'publish'] as const
 export type OnNativeChange = (typeof NATIVE_CHANGE_POLICIES)[number]
 /** What one run does; each mode other than publish lives in src/modes/. */
-export const MODES = ['publish', 'pack'] as const
+export const MODES = ['publish', 'pack', 'publish-packed'] as const
 export type Mode = (typeof MODES)[number]
 
 export interface S3Inputs {

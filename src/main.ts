@@ -11,9 +11,11 @@ import { githubCommentsApi } from './github/comments-api.js'
 import { githubDeploymentsApi } from './github/deployments-api.js'
 import { recordDeployment, type DeploymentsApiFactory } from './github/deployments.js'
 import { postPreviewComment, type CommentsApiFactory } from './github/preview-comment.js'
+import { githubPullRequestsApi, type PullRequestsApiFactory } from './github/pull-requests-api.js'
 import { buildSummary } from './github/summary.js'
 import { getInputs, inputReader, type Inputs, type Mode } from './inputs.js'
 import { packMode } from './modes/pack.js'
+import { publishPackedMode } from './modes/publish-packed.js'
 import type { ModeRun } from './modes/types.js'
 import { writeOutputs } from './outputs.js'
 import { execRunner, type CommandRunner } from './command-runner.js'
@@ -38,6 +40,7 @@ export interface Services {
   git: (dir: string) => GitPort
   createBackend: (inputs: Inputs, context: BackendContext) => Backend
   commentsApi: CommentsApiFactory
+  pullRequestsApi: PullRequestsApiFactory
   deploymentsApi: DeploymentsApiFactory
   /** Retry and multipart sizes of the S3 backend; undefined keeps the defaults. */
   s3?: S3Tuning
@@ -52,6 +55,7 @@ export const actionServices = (): Services => ({
   git: gitAt,
   createBackend,
   commentsApi: githubCommentsApi,
+  pullRequestsApi: githubPullRequestsApi,
   deploymentsApi: githubDeploymentsApi
 })
 
@@ -95,7 +99,8 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
 /** One entry per value of the mode input. */
 const MODES: Record<Mode, ModeRun> = {
   publish: (m) => publishPath(m.inputs, m.ctx, m.services, m.stages, m.report, m.workDir),
-  pack: packMode
+  pack: packMode,
+  'publish-packed': publishPackedMode
 }
 
 async function writeReport(services: Services, report: RunReport, secrets: string[], extra: Record<string, string>): Promise<void> {

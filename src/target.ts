@@ -67,6 +67,11 @@ function baseVersion(packageVersion: string | undefined): string {
   return `${parsed.major}.${parsed.minor}.${parsed.patch}`
 }
 
+/** A pull request preview's version: `<package.json version>-pr.<number>.<run number>`. */
+export function previewVersion(packageVersion: string | undefined, pullRequest: number, runNumber: number): string {
+  return `${baseVersion(packageVersion)}-pr.${pullRequest}.${runNumber}`
+}
+
 function pullRequestInfo(payload: Record<string, any>): PullRequestInfo {
   const pr = payload.pull_request ?? {}
   const headRepo = pr.head?.repo?.full_name
@@ -119,7 +124,7 @@ export function resolveTarget(ctx: EventContext, overrides: TargetOverrides, pac
       return { mode: 'cleanup', channel: previewChannel(pr.number), commit, origin: `pull request #${pr.number} closed${ignored}`, pullRequest: pr }
     }
     const channel = overrides.channel ?? previewChannel(pr.number)
-    const version = overrides.version ?? `${baseVersion(packageVersion)}-pr.${pr.number}.${ctx.runNumber}`
+    const version = overrides.version ?? previewVersion(packageVersion, pr.number, ctx.runNumber)
     return { mode: 'publish', channel, version, commit: pr.headSha || commit, origin: `pull request #${pr.number}`, pullRequest: pr }
   }
 

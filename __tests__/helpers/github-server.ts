@@ -85,9 +85,22 @@ export interface StoredComment {
   issue: number
 }
 
+/** A pull request of Codertocat/Hello-World, as publish-packed asks GitHub about it. */
+export interface StoredPullRequest {
+  number: number
+  state: 'open' | 'closed'
+  title: string
+  headSha: string
+  headRef: string
+  /** The login owning the head repository (a fork's owner). */
+  headOwner: string
+  labels: string[]
+}
+
 export interface FakeGitHub {
   url: string
   comments: StoredComment[]
+  pullRequests: StoredPullRequest[]
   requests: { method: string; path: string }[]
   /** Answer 403 to every comment write (a read-only token). */
   denyComments: boolean
@@ -146,6 +159,44 @@ function statusJson(d: StoredDeployment, s: StoredDeploymentStatus) {
   }
 }
 
+const pullRequestExample = (() => {
+  const events = require('@octokit/webhooks-examples/api.github.com/index.json') as { name: string; examples: Record<string, any>[] }[]
+  return events.find((e) => e.name === 'pull_request')!.examples.find((e) => e.action === 'opened')!.pull_request
+})()
+const simpleFields = Object.keys((spec.components as any).schemas['pull-request-simple'].properties)
+
+/** A pull-request-simple of GitHub's description, made from @octokit/webhooks-examples' pull request. */
+function pullJson(pr: StoredPullRequest) {
+  const json: Record<string, any> = structuredClone(pullRequestExample)
+  for (const key of Object.keys(json)) if (!simpleFields.includes(key)) delete json[key]
+  const headRepo = { ...json.head.repo, full_name: `${pr.headOwner}/${REPO}`, owner: { ...json.head.repo.owner, login: pr.headOwner }, fork: pr.headOwner !== OWNER }
+  return {
+    ...json,
+    number: pr.number,
+    state: pr.state,
+    title: pr.title,
+    closed_at: pr.state === 'closed' ? '2026-11-22T11:00:00Z' : null,
+    auto_merge: null,
+    head: { ...json.head, sha: pr.headSha, ref: pr.headRef, label: `${pr.headOwner}:${pr.headRef}`, repo: headRepo },
+    labels: pr.labels.map((name, i) => ({ id: 100 + i, node_id: `LA_${i}`, url: `https://api.github.com/repos/${OWNER}/${REPO}/labels/${encodeURIComponent(name)}`, name, description: '', color: 'ededed', default: false }))
+  }
+}
+
+/** One page of a list, with GitHub's Link header when more pages follow (other query parameters kept). */
+function pageOf<T>(url: URL, all: T[], defaultPerPage: number): { items: T[]; headers: Record<string, string> } {
+  const perPage = Number(url.searchParams.get('per_page') ?? defaultPerPage)
+  const page = Number(url.searchParams.get('page') ?? 1)
+  const pages = Math.max(1, Math.ceil(all.length / perPage))
+  const at = (n: number) => {
+    const next = new URL(url)
+    next.searchParams.set('per_page', String(perPage))
+    next.searchParams.set('page', String(n))
+    return next.href
+  }
+  const headers: Record<string, string> = page < pages ? { link: `<${at(page + 1)}>; rel="next", <${at(pages)}>; rel="last"` } : {}
+  return { items: all.slice((page - 1) * perPage, page * perPage), headers }
+}
+
 async function readBody(request: IncomingMessage): Promise<any> {
   const chunks: Buffer[] = []
   for await (const chunk of request) chunks.push(chunk as Buffer)
@@ -158,6 +209,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
   const fake: FakeGitHub = {
     url: '',
     comments: [],
+    pullRequests: [],
     requests: [],
     denyComments: false,
     deployments: [],
@@ -190,17 +242,21 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       // GITHUB_TOKEN is an installation token: /user is not open to it.
       return send(response, method, '/user', 403, denied)
     }
+    if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/pulls$/.test(url.pathname)) {
+      // GitHub's filters: state (open by default, or closed, all) and head as `owner:branch`.
+      const state = url.searchParams.get('state') ?? 'open'
+      const head = url.searchParams.get('head')
+      const found = fake.pullRequests.filter((pr) => (state === 'all' || pr.state === state) && (!head || `${pr.headOwner}:${pr.headRef}` === head))
+      const { items, headers } = pageOf(url, found, 30)
+      return send(response, method, '/repos/{owner}/{repo}/pulls', 200, items.map(pullJson), headers)
+    }
     let match = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname)
     const listTemplate = '/repos/{owner}/{repo}/issues/{issue_number}/comments'
     if (match && fake.denyComments && method !== 'GET') return send(response, method, listTemplate, 403, denied)
     if (match && method === 'GET') {
       const issue = Number(match[1])
-      const perPage = Number(url.searchParams.get('per_page') ?? 30)
-      const page = Number(url.searchParams.get('page') ?? 1)
-      const all = fake.comments.filter((c) => c.issue === issue)
-      const pages = Math.max(1, Math.ceil(all.length / perPage))
-      const link: Record<string, string> = page < pages ? { link: `<${fake.url}${url.pathname}?per_page=${perPage}&page=${page + 1}>; rel="next", <${fake.url}${url.pathname}?per_page=${perPage}&page=${pages}>; rel="last"` } : {}
-      return send(response, method, listTemplate, 200, all.slice((page - 1) * perPage, page * perPage).map(commentJson), link)
+      const { items, headers } = pageOf(url, fake.comments.filter((c) => c.issue === issue), 30)
+      return send(response, method, listTemplate, 200, items.map(commentJson), headers)
     }
     if (match && method === 'POST') {
       const { body } = await readBody(request)

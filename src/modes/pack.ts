@@ -28,6 +28,7 @@ export const packMode: ModeRun = async ({ inputs, ctx, services, stages, report 
     format: ARTIFACT_FORMAT,
     pullRequest: pullRequest.number,
     headSha: pullRequest.headSha,
+    action: String(ctx.payload.action ?? ''),
     closed: target.mode === 'cleanup',
     packedAt: new Date().toISOString()
   }
