@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createHash } from 'node:crypto'
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { makeWorkspace, runAction } from './helpers/action.js'
+import { makeWorkspace, runAction, runBuiltAction } from './helpers/action.js'
 import { startFakeGitHub, type FakeGitHub } from './helpers/github-server.js'
 import { examplePayload, pullRequestPayload, pushPayload } from './helpers/payloads.js'
 import { readZip } from './helpers/zip.js'
@@ -65,8 +65,8 @@ describe('fork previews: mode pack in the pull request\'s run, mode publish-pack
 
   const pr = (number: number) => github.pullRequests.find((p) => p.number === number)!
   /** The fork's pull_request run: no secrets, a read-only token. */
-  const packRun = (payload: Record<string, any>, eventName = 'pull_request') =>
-    runAction({
+  const packRun = (payload: Record<string, any>, eventName = 'pull_request', run = runAction) =>
+    run({
       cwd: fork,
       eventName,
       ref: 'refs/pull/2/merge',
@@ -77,15 +77,15 @@ describe('fork previews: mode pack in the pull request\'s run, mode publish-pack
     })
   const packed = () => join(fork, 'live-update-artifact')
   /** The pack run, then actions/upload-artifact and download-artifact: the folder lands in the trusted checkout. */
-  const pack = async (action: string, headSha: string) => {
-    const result = await packRun(forkPullRequest(action, headSha))
+  const pack = async (action: string, headSha: string, run = runAction) => {
+    const result = await packRun(forkPullRequest(action, headSha), 'pull_request', run)
     expect(result.exitCode).toBe(0)
     rmSync(join(trusted, 'live-update-artifact'), { recursive: true, force: true })
     cpSync(packed(), join(trusted, 'live-update-artifact'), { recursive: true })
     return result
   }
-  const publish = (payload: Record<string, any>, inputs: Record<string, string> = {}) =>
-    runAction({
+  const publish = (payload: Record<string, any>, inputs: Record<string, string> = {}, run = runAction) =>
+    run({
       cwd: trusted,
       eventName: 'workflow_run',
       ref: 'refs/heads/main',
@@ -133,6 +133,16 @@ describe('fork previews: mode pack in the pull request\'s run, mode publish-pack
     expect(ours(2)[0].body).toContain('The preview was removed: channel `pr-2`')
     expect(github.comments.filter((c) => c.issue === 7)).toEqual([])
   })
+
+  it('publishes through the bundled action as the runner starts it (a fresh build of src), both halves', async () => {
+    await pack('opened', FIRST, runBuiltAction)
+    const result = await publish(workflowRun(FIRST, 31), {}, runBuiltAction)
+    expect(result.stderr).toBe('')
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs).toMatchObject({ published: 'true', channel: 'pr-2', version: '1.0.0-pr.2.31' })
+    expect(pointer('pr-2').commit).toBe(FIRST)
+    expect(ours(2)[0].body).toContain('Published `1.0.0-pr.2.31` to channel `pr-2`')
+  }, 300_000)
 
   it('refuses a forged artifact that claims another pull request, and tells the pull request that built it', async () => {
     await pack('opened', FIRST)

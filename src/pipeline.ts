@@ -80,7 +80,7 @@ export function applyNativeChangePolicy(workflow: Workflow, verdict: Verdict, po
 }
 
 /** What signAndPublish stores: a packed archive, where it goes, and the verdict it carries. */
-export interface PublishPlan {
+interface PublishPlan {
   appId: string
   target: Target & { mode: 'publish' }
   bundle: PackedBundle

@@ -14,7 +14,7 @@ export interface PullRequestRecord {
   labels: string[]
 }
 
-export interface PullRequestsApi {
+interface PullRequestsApi {
   /** Pull requests of this repository, open or closed, whose head is `owner:branch`. */
   listByHead(headOwner: string, headBranch: string): Promise<PullRequestRecord[]>
 }

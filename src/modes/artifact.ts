@@ -9,11 +9,11 @@ import type { NativeSource } from '../registry/types.js'
  * workflow artifact. Everything in it was made by the pull request's code: publish-packed
  * reads it as untrusted data.
  */
-export const ARTIFACT_METADATA = 'live-update-pack.json'
+const ARTIFACT_METADATA = 'live-update-pack.json'
 export const ARTIFACT_BUNDLE = 'bundle.zip'
 export const ARTIFACT_FORMAT = 'live-update-pack/1'
 
-export interface PackedVerdict {
+interface PackedVerdict {
   eligible: boolean
   reasons: string[]
   fingerprint: string

@@ -73,7 +73,9 @@ async function identify(mode: ModeContext, run: PackRun, claimed: number | undef
   if (built.length === 0 && moved) return { pullRequest: moved, current: false }
   const names = built.map((pr) => `#${pr.number}`).join(', ')
   return {
-    unknown: built.length
+    unknown: built.length && claimed === undefined
+      ? `Pull requests ${names} all have head ${run.headSha.slice(0, 7)}, and the artifact's metadata, which says which one the pack run built, cannot be read: nothing was published.`
+      : built.length
       ? `The artifact's metadata names pull request #${claimed}, but the pack run built ${names} (head ${run.headSha.slice(0, 7)}): this artifact was altered or comes from another run, and nothing was published.`
       : `No pull request of ${ctx.repository} has head ${run.headSha.slice(0, 7)} on ${run.headOwner}:${run.headBranch}, which the pack run built: nothing was published.`,
     candidates: built
