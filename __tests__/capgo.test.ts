@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { CAPGO_CLI, CAPGO_CLI_VERSION, CAPGO_FLAGS } from '../src/backends/capgo.js'
+import { CAPGO_CLI, CAPGO_CLI_VERSION, CapgoBackend } from '../src/backends/capgo.js'
+import type { CommandRunner } from '../src/command-runner.js'
+import type { PublishRequest } from '../src/registry/types.js'
 import { makeWorkspace, repoRoot, runAction } from './helpers/action.js'
 import { pullRequestPayload, pushPayload } from './helpers/payloads.js'
 
@@ -111,16 +113,40 @@ describe('the capgo backend with a stand-in CLI', () => {
 
 describe(`the pinned @capgo/cli ${CAPGO_CLI_VERSION}`, () => {
   const installed = JSON.parse(readFileSync(join(repoRoot, 'node_modules', '@capgo', 'cli', 'package.json'), 'utf8'))
-  const helpOf = (command: string) =>
-    execFileSync(join(repoRoot, 'node_modules', '.bin', 'capgo'), [...command.split(' '), '--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+  const helpOf = (command: string[]) =>
+    execFileSync(join(repoRoot, 'node_modules', '.bin', 'capgo'), [...command, '--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+
+  /** The arguments the backend really passes, with every option on: a preview channel, a run link, an encryption key. */
+  async function argumentsPassed(): Promise<string[][]> {
+    const calls: string[][] = []
+    const runner: CommandRunner = {
+      run: async () => 0,
+      capture: async (_command, args) => {
+        calls.push(args)
+        return { exitCode: 0, stdout: 'https://api.capgo.app/bundle.zip', stderr: '' }
+      }
+    }
+    const log = { info: () => undefined, warning: () => undefined }
+    const backend = new CapgoBackend({ token: TOKEN, encryptionKey: 'KEY', runner, env: {}, log, cwd: '.', runUrl: 'https://github.com/o/r/actions/runs/1' })
+    const manifest = { commit: 'abc' } as PublishRequest['manifest']
+    await backend.publish({ appId: 'com.example.app', channel: 'pr-2', version: '1.0.0', archivePath: 'b.zip', checksum: '', size: 0, webDir: 'dist', manifest })
+    await backend.removeChannel('com.example.app', 'pr-2')
+    return calls.map((args) => args.slice(args.indexOf(CAPGO_CLI) + 1))
+  }
 
   it('is the version the backend runs, installed as a devDependency', () => {
     expect(installed.version).toBe(CAPGO_CLI_VERSION)
     expect(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).devDependencies['@capgo/cli']).toBe(CAPGO_CLI_VERSION)
   })
 
-  it.each(Object.entries(CAPGO_FLAGS))('has every flag the backend passes to %s', (command, flags) => {
-    const help = helpOf(command)
-    for (const flag of flags) expect(help).toMatch(new RegExp(`(^|[\\s,])${flag}(\\s|$)`, 'm'))
+  it('knows every subcommand and flag the backend passes', async () => {
+    const calls = await argumentsPassed()
+    expect(calls.map((args) => args.slice(0, 2).join(' '))).toEqual(['bundle upload', 'channel delete'])
+    for (const args of calls) {
+      const help = helpOf(args.slice(0, 2))
+      const flags = args.filter((arg) => arg.startsWith('--'))
+      expect(flags.length).toBeGreaterThanOrEqual(2)
+      for (const flag of flags) expect({ flag, known: new RegExp(`(^|[\\s,])${flag}(\\s|$)`, 'm').test(help) }).toEqual({ flag, known: true })
+    }
   })
 })

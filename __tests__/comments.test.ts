@@ -24,6 +24,7 @@ describe('pull-request preview comments through the built action', () => {
     github.requests = []
     github.denyComments = false
     github.deployments = []
+    github.holdCreatesUntil = 0
     github.invalid = []
   })
   afterEach(() => {
@@ -95,13 +96,18 @@ describe('pull-request preview comments through the built action', () => {
     expect(github.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/issues/2/comments')).length).toBeGreaterThanOrEqual(4)
   })
 
-  it('leaves exactly one comment when two runs of the pull request race', async () => {
-    // Two runners, two checkouts, one registry and one pull request.
+  it('leaves exactly one comment when two runs of the pull request both create one', async () => {
+    // Two runners, two checkouts, one registry and one pull request; neither sees the other's comment before creating its own.
+    github.holdCreatesUntil = 2
     const otherCheckout = makeWorkspace()
     try {
       const [a, b] = await Promise.all([pr('synchronize', 8), pr('synchronize', 9, undefined, otherCheckout)])
       expect([a.exitCode, b.exitCode]).toEqual([0, 0])
+      expect(github.requests.filter((r) => r.method === 'POST')).toHaveLength(2)
+      expect(github.requests.filter((r) => r.method === 'DELETE').length).toBeGreaterThanOrEqual(1)
       expect(ours()).toHaveLength(1)
+      expect([a.outputs['comment-id'], b.outputs['comment-id']]).toEqual([String(ours()[0].id), String(ours()[0].id)])
+      expect(a.stdout + b.stdout).toMatch(/1 duplicate\(s\) removed/)
     } finally {
       rmSync(otherCheckout, { recursive: true, force: true })
     }

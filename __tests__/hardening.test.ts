@@ -66,13 +66,23 @@ describe('hardening through the built action', () => {
     expect(existsSync(join(workspace, '.live-updates'))).toBe(false)
   })
 
-  it('escapes a hostile pull request branch and title in the summary', async () => {
+  it('escapes a hostile branch name in the summary', async () => {
+    const ref = 'refs/heads/<b>x</b>|[a](b)'
+    const result = await runAction({ cwd: workspace, eventName: 'push', ref, payload: pushPayload(ref), inputs: { 'working-directory': 'app' } })
+    expect(result.exitCode).toBe(0)
+    expect(result.summary).toContain('push to branch')
+    expect(result.summary).not.toMatch(/<b>|\[a\]\(b\)/)
+  })
+
+  it('keeps a hostile pull request title and branch inert in the summary', async () => {
     const payload = pullRequestPayload('opened')
     payload.pull_request.title = '<img src=x onerror=alert(1)> [click](http://evil)'
     payload.pull_request.head.ref = 'feat/<script>alert(1)</script>'
-    const result = await runAction({ cwd: workspace, eventName: 'push', ref: 'refs/heads/<b>x</b>|[a](b)', payload: pushPayload('refs/heads/<b>x</b>|[a](b)'), inputs: { 'working-directory': 'app' } })
+    const result = await runAction({ cwd: workspace, eventName: 'pull_request', ref: 'refs/pull/2/merge', payload, inputs: { 'working-directory': 'app' } })
     expect(result.exitCode).toBe(0)
-    expect(result.summary).not.toMatch(/<b>|<script>|\[a\]\(b\)/)
+    expect(result.outputs.channel).toBe('pr-2')
+    expect(result.summary).toContain('Target: pull request \\#2')
+    expect(result.summary).not.toMatch(/<img|<script>|\[click\]\(http/)
   })
 })
 

@@ -108,6 +108,8 @@ export interface FakeGitHub {
   /** Answer 403 to every deployment write (a token without deployments: write). */
   denyDeployments: boolean
   /** Requests or responses that failed the OpenAPI check: must stay empty. */
+  /** Hold each comment creation until this many have arrived: two racing runs both list none, then both create. */
+  holdCreatesUntil: number
   invalid: string[]
   addComment(issue: number, body: string, login?: string, type?: 'User' | 'Bot'): StoredComment
   close(): Promise<void>
@@ -214,6 +216,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     denyComments: false,
     deployments: [],
     denyDeployments: false,
+    holdCreatesUntil: 0,
     invalid: [],
     addComment(issue, body, login = 'someone', type = 'User') {
       const comment = { id: nextId++, body, login, type, issue }
@@ -232,6 +235,13 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
     response.end(body === undefined ? undefined : JSON.stringify(body))
   }
+
+  const heldCreates: (() => void)[] = []
+  const holdCreate = () =>
+    new Promise<void>((release) => {
+      heldCreates.push(release)
+      if (heldCreates.length >= fake.holdCreatesUntil) for (const held of heldCreates.splice(0)) held()
+    })
 
   async function handle(request: IncomingMessage, response: ServerResponse) {
     const url = new URL(request.url ?? '/', fake.url)
@@ -261,6 +271,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     if (match && method === 'POST') {
       const { body } = await readBody(request)
       // GITHUB_TOKEN's comments are github-actions[bot]'s.
+      if (fake.holdCreatesUntil) await holdCreate()
       const comment = fake.addComment(Number(match[1]), body, 'github-actions[bot]', 'Bot')
       return send(response, method, listTemplate, 201, commentJson(comment))
     }

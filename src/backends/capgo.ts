@@ -7,12 +7,6 @@ import type { Log } from '../workflow.js'
 export const CAPGO_CLI_VERSION = '8.68.1'
 export const CAPGO_CLI = `@capgo/cli@${CAPGO_CLI_VERSION}`
 
-/** Every subcommand and flag the backend passes: one source of truth, checked against the CLI's --help by the tests. */
-export const CAPGO_FLAGS = {
-  'bundle upload': ['--path', '--channel', '--bundle', '--comment', '--link', '--version-exists-ok', '--self-assign', '--fail-on-incompatible', '--key-data-v2', '--bundle-url'],
-  'channel delete': ['--delete-bundle', '--success-if-not-found']
-} as const
-
 export interface CapgoOptions {
   token: string
   runner: CommandRunner
