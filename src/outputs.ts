@@ -2,7 +2,7 @@ import { redact } from './redact.js'
 import type { RunReport } from './report.js'
 import type { Workflow } from './workflow.js'
 
-/** Every output of DESIGN.md, always set, so later steps can read them without guards. */
+/** Every output of action.yml, always set, so later steps can read them without guards. */
 export function outputsFor(report: RunReport): Record<string, string> {
   const { outcome, verdict, target } = report
   const published = outcome.kind === 'published' ? outcome.result : undefined

@@ -108,7 +108,7 @@ export function nothingToPublish(ctx: EventContext): string | undefined {
   return undefined
 }
 
-/** DESIGN.md's table: channel and version from the event; the inputs override. */
+/** Channel and version from the event (README, Pull-request previews and tag releases); the inputs override. */
 export function resolveTarget(ctx: EventContext, overrides: TargetOverrides, packageVersion?: string): Target {
   const commit = ctx.sha
   const isPullRequest = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target'

@@ -1,4 +1,4 @@
-/** DESIGN.md's registry layout, shared by every backend that stores files. */
+/** The registry layout (docs/architecture.md, Registry), shared by every backend that stores files. */
 export const registryKeys = {
   bundle: (appId: string, version: string) => `${appId}/bundles/${version}/bundle.zip`,
   manifest: (appId: string, version: string) => `${appId}/bundles/${version}/manifest.json`,
