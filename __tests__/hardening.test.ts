@@ -81,7 +81,7 @@ describe('hardening through the built action', () => {
     const result = await runAction({ cwd: workspace, eventName: 'pull_request', ref: 'refs/pull/2/merge', payload, inputs: { 'working-directory': 'app' } })
     expect(result.exitCode).toBe(0)
     expect(result.outputs.channel).toBe('pr-2')
-    expect(result.summary).toContain('Target: pull request \\#2')
+    expect(result.summary).toContain('pull request \\#2')
     expect(result.summary).not.toMatch(/<img|<script>|\[click\]\(http/)
   })
 })
