@@ -170,15 +170,31 @@ export async function freshBuild(): Promise<string> {
   }
   const out = join(repoRoot, 'node_modules', '.cache', 'live-update-action', hash.digest('hex').slice(0, 16))
   if (existsSync(join(out, 'index.js'))) return join(out, 'index.js')
-  const bundle: string = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.bundle
-  const [tool, ...args] = bundle.split(/\s+/)
-  const temp = `${out}.tmp-${process.pid}`
-  args[args.indexOf('-o') + 1] = temp
   mkdirSync(join(out, '..'), { recursive: true })
-  await promisify(execFile)(join(repoRoot, 'node_modules', '.bin', tool), args, { cwd: repoRoot })
-  rmSync(out, { recursive: true, force: true })
-  renameSync(temp, out)
-  return join(out, 'index.js')
+  // One jest worker builds, the others wait for it: two builds at once on two cores take twice as long.
+  const lock = `${out}.lock`
+  for (;;) {
+    try {
+      mkdirSync(lock)
+      break
+    } catch {
+      if (existsSync(join(out, 'index.js'))) return join(out, 'index.js')
+      await new Promise((done) => setTimeout(done, 500))
+    }
+  }
+  try {
+    if (existsSync(join(out, 'index.js'))) return join(out, 'index.js')
+    const bundle: string = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.bundle
+    const [tool, ...args] = bundle.split(/\s+/)
+    const temp = `${out}.tmp-${process.pid}`
+    args[args.indexOf('-o') + 1] = temp
+    await promisify(execFile)(join(repoRoot, 'node_modules', '.bin', tool), args, { cwd: repoRoot })
+    rmSync(out, { recursive: true, force: true })
+    renameSync(temp, out)
+    return join(out, 'index.js')
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
 }
 
 /** Runs the bundled action (a fresh build of src, see freshBuild) as a child process, as the runner does. */
