@@ -269,3 +269,17 @@ describe('the js-only-packages override', () => {
     expect(bad.stdout).toContain('The js-only-packages input names "Camera", which is not an npm package name')
   })
 })
+
+describe('a channel manifest recorded by an earlier version', () => {
+  let repo: TestRepo
+  afterEach(() => repo.cleanup())
+
+  it('compares its plugin hashes (over other files) by version, not as a change of native sources', async () => {
+    repo = new TestRepo().capacitorApp()
+    repo.commit('base')
+    const recorded = (await checkEligibility({ projectDir: repo.dir, webDir: join(repo.dir, 'dist') })).nativeSources
+      .map((s) => (s.kind === 'plugin' ? { ...s, hash: 'a'.repeat(64) } : s))
+    const verdict = await checkEligibility({ projectDir: repo.dir, webDir: join(repo.dir, 'dist'), channelBaseline: async () => ({ version: '1', sources: recorded }) })
+    expect(verdict).toMatchObject({ eligible: true, reasons: [] })
+  })
+})

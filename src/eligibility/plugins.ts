@@ -36,11 +36,15 @@ export function directDependencies(manifest: Record<string, unknown>): DirectDep
   return direct
 }
 
-/** A hash of a package's native files, so a patched, forked or locally linked plugin counts. */
+/**
+ * A hash of a package's native files, so a patched, forked or locally linked plugin counts.
+ * Its `files:` scheme tells it from the hashes earlier versions recorded in channel
+ * manifests (over other files), which it is never compared with.
+ */
 export async function nativeHash(tree: SourceTree, files?: string[]): Promise<string> {
   const native = (files ?? (await tree.list(''))).filter(isNativeFile).sort()
   const hashes = await tree.hashes(native)
-  return sha256(native.map((f) => `${f}:${hashes.get(f)}`).join('\n'))
+  return `files:${sha256(native.map((f) => `${f}:${hashes.get(f)}`).join('\n'))}`
 }
 
 /**

@@ -29,6 +29,9 @@ function identityChanged(old?: string, now?: string): boolean {
   return !(REGISTRY_KINDS.includes(oldKind) && REGISTRY_KINDS.includes(nowKind) && oldKind !== nowKind)
 }
 
+/** `files:<hex>` now; a bare hex is a plugin hash an earlier version recorded over other files. */
+const hashScheme = (hash: string): string => (hash.includes(':') ? hash.slice(0, hash.indexOf(':')) : 'legacy')
+
 function describeIdentity(identity: string): string {
   const [kind, ...rest] = identity.split(':')
   const value = rest.join(':')
@@ -57,7 +60,7 @@ export function compareSources(current: NativeSource[], baseline: NativeSource[]
       else if (!old) reasons.push({ message: `plugin added: ${name} ${source.version ?? ''}`.trim(), file: 'package.json' })
       else if (old.version && source.version && old.version !== source.version) reasons.push({ message: `${name} ${old.version} → ${source.version} (native plugin)`, file: 'package.json' })
       // Where both sides hashed the native sources (installed, or the channel's manifest), the hashes decide.
-      else if (old.hash && source.hash) {
+      else if (old.hash && source.hash && hashScheme(old.hash) === hashScheme(source.hash)) {
         if (old.hash !== source.hash) reasons.push({ message: `${name} ${source.version ?? ''}: native sources changed (patched or linked plugin)`.replace(' :', ':') })
       } else if (identityChanged(old.identity, source.identity)) {
         // A baseline read from a lockfile pins the plugin by its identity only.
