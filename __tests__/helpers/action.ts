@@ -197,18 +197,25 @@ export async function freshBuild(): Promise<string> {
   }
 }
 
-/** Runs the bundled action (a fresh build of src, see freshBuild) as a child process, as the runner does. */
-export async function runBuiltAction(options: ActionOptions): Promise<ActionRun> {
+/**
+ * Runs the bundled action (a fresh build of src, see freshBuild) as a child process, as the
+ * runner does; `launcher` (a command and its flags, e.g. setpriv) starts node under other conditions.
+ */
+export async function runBuiltAction(options: ActionOptions, launcher: string[] = []): Promise<ActionRun> {
   const entry = await freshBuild()
   const temp = mkdtempSync(join(tmpdir(), 'action-run-'))
   try {
     const env = stepEnvironment(options, temp)
-    const child = spawn(process.execPath, [entry], { cwd: options.cwd, env })
+    const [command, ...args] = [...launcher, process.execPath, entry]
+    const child = spawn(command, args, { cwd: options.cwd, env })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk) => (stdout += chunk))
     child.stderr.on('data', (chunk) => (stderr += chunk))
-    const exitCode = await new Promise<number>((done) => child.on('close', (code) => done(code ?? 1)))
+    const exitCode = await new Promise<number>((done, fail) => {
+      child.on('error', fail)
+      child.on('close', (code) => done(code ?? 1))
+    })
     return {
       exitCode,
       stdout,

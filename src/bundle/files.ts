@@ -1,6 +1,7 @@
-import type { Stats } from 'node:fs'
-import { lstat, readdir, realpath, stat } from 'node:fs/promises'
+import { constants, type Stats } from 'node:fs'
+import { access, lstat, readdir, realpath, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
+import { mapBounded } from '../concurrency.js'
 import { UserError } from '../errors.js'
 
 export interface WebFile {
@@ -18,45 +19,113 @@ export interface ListLimits {
 
 export const DEFAULT_LIMITS: ListLimits = { maxFiles: 100_000, maxFileBytes: 2 * 1024 ** 3 }
 
+/** File-system calls in flight at once: the thread pool runs several, the walk stays in order. */
+const FS_BATCH = 64
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
 function isInside(root: string, path: string): boolean {
   const rel = relative(root, path)
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..')
 }
 
-const STAT_BATCH = 64
-
-async function statAll(paths: string[]): Promise<Stats[]> {
-  const infos: Stats[] = []
-  for (let start = 0; start < paths.length; start += STAT_BATCH) {
-    infos.push(...(await Promise.all(paths.slice(start, start + STAT_BATCH).map((path) => lstat(path)))))
+/**
+ * A file-system error the user can fix, as one sentence naming the file and the fix; any
+ * other error is returned as it is (a bug, reported with its stack).
+ */
+export function webDirProblem(error: unknown, path: string, kind: 'file' | 'folder'): unknown {
+  const shown = path || '.'
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EACCES':
+    case 'EPERM':
+      return new UserError(
+        `The web dir ${kind} ${shown} cannot be read (permission denied): make it readable by the user the action runs as (chmod a+r${kind === 'folder' ? 'x' : ''} ${shown}).`
+      )
+    case 'ENAMETOOLONG':
+      return new UserError(`The web dir path ${shown} is longer than the file system allows: shorten the names of its folders and files.`)
+    case 'ENOENT':
+      return new UserError(`The web dir ${kind} ${shown} disappeared while the bundle was made: make sure nothing else changes the build output during this step.`)
+    case 'ELOOP':
+      return symlinkLoop(shown)
+    default:
+      return error
   }
-  return infos
+}
+
+const symlinkLoop = (path: string) =>
+  new UserError(`The web dir has a symlink ${path} that loops back on itself: remove it, or copy the files it should point at into the build output.`)
+
+/** A name as the bundle will carry it: valid UTF-8 (zip readers decode names as UTF-8) and no backslash. */
+function entryName(raw: Buffer, prefix: string): string {
+  let name: string
+  try {
+    name = strictUtf8.decode(raw)
+  } catch {
+    const shown = `${prefix ? `${prefix}/` : ''}${raw.toString('latin1')}`
+    throw new UserError(
+      `The web dir has a file name that is not valid UTF-8 (${JSON.stringify(shown)}, bytes ${raw.toString('hex')}): rename it with UTF-8 characters, as devices read bundle names as UTF-8.`
+    )
+  }
+  const path = prefix ? `${prefix}/${name}` : name
+  if (name.includes('\\')) {
+    throw new UserError(
+      `The web dir file ${path} has a backslash in its name, which extractors on other platforms take for a folder separator: rename it without one.`
+    )
+  }
+  return path
+}
+
+function specialFileKind(info: Stats): string {
+  if (info.isFIFO()) return 'a FIFO (named pipe)'
+  if (info.isSocket()) return 'a socket'
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device file'
+  return 'a special file'
+}
+
+async function readable(files: WebFile[]): Promise<void> {
+  await mapBounded(files, FS_BATCH, (file) =>
+    access(file.absolutePath, constants.R_OK).catch((error: unknown) => {
+      throw webDirProblem(error, file.path, 'file')
+    })
+  )
 }
 
 /**
- * Every file of the web dir in a stable order. A symlink is followed only while it stays
- * inside the web dir: one that leaves it would ship files the build never meant to.
+ * Every file of the web dir in a stable order, checked before anything is packed: regular
+ * files and folders only, names a device can extract, every file readable. A symlink is
+ * followed only while it stays inside the web dir: one that leaves it would ship files the
+ * build never meant to.
  */
 export async function listWebFiles(webDir: string, limits: ListLimits = DEFAULT_LIMITS): Promise<WebFile[]> {
   const root = await realpath(webDir)
   const files: WebFile[] = []
-  const seenDirs = new Set<string>()
 
-  async function walk(dir: string, prefix: string): Promise<void> {
-    const real = await realpath(dir)
-    if (seenDirs.has(real)) return
-    seenDirs.add(real)
-    const names = (await readdir(dir)).sort()
-    // The folder's entries are stat'ed together (the thread pool runs several at once), then walked in order.
-    const infos = await statAll(names.map((name) => join(dir, name)))
-    for (const [index, name] of names.entries()) {
-      const absolute = join(dir, name)
-      const path = prefix ? `${prefix}/${name}` : name
-      let info = infos[index]
+  /** `ancestors`: real paths of the folders being walked, to tell a loop from a second link to a folder. */
+  async function walk(dir: string, prefix: string, ancestors: Set<string>): Promise<void> {
+    const rawNames = await readdir(dir, { encoding: 'buffer' }).catch((error: unknown) => {
+      throw webDirProblem(error, prefix, 'folder')
+    })
+    const paths = rawNames.map((raw) => entryName(raw, prefix))
+    const names = rawNames.map((raw) => raw.toString('utf8'))
+    const order = names.map((_, index) => index).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0))
+    const infos = await mapBounded(order, FS_BATCH, (index) =>
+      lstat(join(dir, names[index])).catch((error: unknown) => {
+        throw webDirProblem(error, paths[index], 'file')
+      })
+    )
+    for (const [position, index] of order.entries()) {
+      const path = paths[index]
+      const absolute = join(dir, names[index])
+      let info = infos[position]
       let target = absolute
       if (info.isSymbolicLink()) {
-        target = await realpath(absolute).catch(() => '')
-        if (!target || !isInside(root, target)) {
+        target = await realpath(absolute).catch((error: unknown) => {
+          const code = (error as NodeJS.ErrnoException).code
+          if (code === 'ENOENT') {
+            throw new UserError(`The web dir has a symlink ${path} whose target does not exist: remove it, or build the file it points at.`)
+          }
+          throw webDirProblem(error, path, 'file')
+        })
+        if (!isInside(root, target)) {
           throw new UserError(
             `The web dir has a symlink ${path} that points outside it: copy the file into the build output instead of linking it.`
           )
@@ -64,7 +133,8 @@ export async function listWebFiles(webDir: string, limits: ListLimits = DEFAULT_
         info = await stat(target)
       }
       if (info.isDirectory()) {
-        await walk(target, path)
+        if (ancestors.has(target)) throw symlinkLoop(path)
+        await walk(target, path, new Set(ancestors).add(target))
       } else if (info.isFile()) {
         if (info.size > limits.maxFileBytes) {
           throw new UserError(
@@ -77,10 +147,16 @@ export async function listWebFiles(webDir: string, limits: ListLimits = DEFAULT_
             `The web dir has more than ${limits.maxFiles} files: check web-dir points at the build output, not the project (node_modules?).`
           )
         }
+      } else {
+        throw new UserError(`The web dir has ${specialFileKind(info)} at ${path}: a bundle holds only files and folders, so remove it from the build output.`)
       }
     }
   }
 
-  await walk(root, '')
+  await walk(root, '', new Set([root]))
+  if (!files.some((file) => file.path === 'index.html')) {
+    throw new UserError('The web dir has no regular file index.html at its root (it is a folder or a link to one): point web-dir at the folder the build writes index.html to.')
+  }
+  await readable(files)
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }

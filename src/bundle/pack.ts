@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { extname } from 'node:path'
+import { dirname, extname } from 'node:path'
 import { Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 import { crc32, createDeflateRaw, deflateRaw } from 'node:zlib'
+import { UserError } from '../errors.js'
 import { ArchiveFile } from './archive-file.js'
-import { listWebFiles, type ListLimits, type WebFile, DEFAULT_LIMITS } from './files.js'
+import { DEFAULT_LIMITS, listWebFiles, webDirProblem, type ListLimits, type WebFile } from './files.js'
 import { centralDirectory, localHeader, localHeaderLength, METHOD_DEFLATE, METHOD_STORE, ZIP64_THRESHOLD, type EntryRecord, type Zip64Threshold } from './zip-format.js'
 
 export interface BundleFile {
@@ -135,6 +136,15 @@ class ReadAhead {
   }
 }
 
+/** A failure the user can fix (a full disk, a file that changed under the pack), as one sentence; anything else as it is. */
+function packProblem(error: unknown, archivePath: string, file: WebFile | undefined): unknown {
+  const { code, path } = error as NodeJS.ErrnoException
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new UserError(`The disk holding ${dirname(archivePath)} is full: the bundle could not be written there; free space on that disk before this step.`)
+  }
+  return file && path === file.absolutePath ? webDirProblem(error, file.path, 'file') : error
+}
+
 export interface PackOptions {
   limits?: ListLimits
   /** Tests only: where zip64 records start, lowered so real readers check them on a small archive. */
@@ -153,8 +163,10 @@ export async function packWebDir(webDir: string, archivePath: string, options: P
   const readAhead = new ReadAhead(webFiles)
   const records: EntryRecord[] = []
   const files: BundleFile[] = []
+  let current: WebFile | undefined
   try {
     for (const file of webFiles) {
+      current = file
       const name = Buffer.from(file.path, 'utf8')
       const entry = await readAhead.take(file)
       if (entry.kind === 'streamed') {
@@ -169,11 +181,12 @@ export async function packWebDir(webDir: string, archivePath: string, options: P
       records.push(record)
       files.push({ path: file.path, size: entry.size, sha256: entry.sha256 })
     }
+    current = undefined
     await archive.append(centralDirectory(records, archive.bytes, options.zip64Threshold ?? ZIP64_THRESHOLD))
     const size = archive.bytes
     return { archivePath, checksum: await archive.close(), size, files }
   } catch (error) {
     await archive.discard()
-    throw error
+    throw packProblem(error, archivePath, current)
   }
 }
