@@ -48,6 +48,7 @@ describe('local headers', () => {
     temp = mkdtempSync(join(tmpdir(), 'zip-format-'))
     const web = join(temp, 'web')
     mkdirSync(web)
+    writeFileSync(join(web, 'index.html'), '<!doctype html>')
     writeFileSync(join(web, 'check.txt'), '123456789')
     writeFileSync(join(web, 'fox.txt'), 'The quick brown fox jumps over the lazy dog')
     writeFileSync(join(web, 'empty.txt'), '')
@@ -73,7 +74,7 @@ describe('local headers', () => {
   })
 
   it('never use a data descriptor, and say the names are UTF-8', () => {
-    expect(headers.map((h) => h.name)).toEqual(['big.js', 'big.png', 'check.txt', 'empty.txt', 'fox.txt'])
+    expect(headers.map((h) => h.name)).toEqual(['big.js', 'big.png', 'check.txt', 'empty.txt', 'fox.txt', 'index.html'])
     for (const h of headers) expect(h.flags).toBe(0x0800)
   })
 })
