@@ -76,7 +76,7 @@ const base = { appId: 'com.example.app', workingDirectory: '.', backend: 's3', t
 
 /** One report per kind of comment the action writes. */
 const kinds: Record<string, RunReport> = {
-  eligible: { ...base, verdict: eligible, bundleComparison: comparison, outcome: published() },
+  eligible: { ...base, verdict: eligible, bundleComparison: comparison, outcome: published(), preview: { url: 'myapp://live-update?channel=pr-42', qrCodeUrl: pointer.url.replace('bundle.zip', 'preview-qr.svg') } },
   'eligible-first-bundle': { ...base, verdict: eligible, bundleComparison: { kind: 'none', reason: 'neither production nor main has a bundle yet' }, outcome: published() },
   'store-release-fail': { ...base, verdict: ineligible, outcome: { kind: 'failed', error: 'This change needs a store release, not a live update (ios/App/Podfile changed): ship a new native build, or set on-native-change to skip or publish.' } },
   'store-release-skip': { ...base, verdict: ineligible, outcome: { kind: 'skipped', reason: 'the change needs a store release and on-native-change is skip' } },
@@ -141,6 +141,13 @@ describe('the eligible comment, read as HTML', () => {
     expect(foldedFiles.rows.map((r) => r[0])).toEqual(['assets/locale-7.json', 'index.html'])
     expect(html.querySelectorAll('details summary').map((s) => s.text)).toContain('2 more files')
     expect(totals.rows[1]).toEqual(['Archive, what a device downloads', '168 KiB', '176 KiB', '+8.5 KiB'])
+  })
+
+  it('shows the preview link as text (GitHub links no app scheme) and its QR code as an image', () => {
+    const section = html.querySelectorAll('h3')[0]
+    expect(section.nextElementSibling!.text).toBe('Open myapp://live-update?channel=pr-42 on the phone (GitHub links only web addresses), or scan this with its camera:')
+    const image = section.nextElementSibling!.nextElementSibling!.querySelector('img')!
+    expect([image.getAttribute('src'), image.getAttribute('alt')]).toEqual([pointer.url.replace('bundle.zip', 'preview-qr.svg'), 'QR code of the preview link'])
   })
 
   it('links the bundle where a tester can open it, and puts the how-to-test section before the file list', () => {

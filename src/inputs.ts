@@ -1,4 +1,5 @@
 import { UserError } from './errors.js'
+import { checkPreviewUrl } from './github/preview-link.js'
 import { checkBucket, checkPrefix, checkRegion, checkSegment, checkVersion } from './validate.js'
 
 export const BACKENDS = ['folder', 's3', 'capgo'] as const
@@ -40,6 +41,8 @@ export interface Inputs {
   onNativeChange: OnNativeChange
   signingKey?: string
   comment: boolean
+  /** A template of the link a tester opens on the phone, with {channel}, {version}, {appId}. */
+  previewUrl?: string
   githubToken?: string
   /** The folder `pack` writes and `publish-packed` reads (the workflow artifact). */
   artifactPath: string
@@ -111,6 +114,7 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv, setSecret: 
   const version = text('version')
   const publicUrl = text('public-url')
   const bucket = text('s3-bucket')
+  const previewUrl = text('preview-url')
   const endpoint = text('s3-endpoint') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL
 
   return {
@@ -140,6 +144,7 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv, setSecret: 
     onNativeChange: oneOf('on-native-change input', text('on-native-change') ?? 'fail', NATIVE_CHANGE_POLICIES),
     signingKey: secret('signing-key'),
     comment: booleanInput('comment input', text('comment') ?? 'true'),
+    previewUrl: previewUrl && checkPreviewUrl('preview-url input', previewUrl),
     githubToken: secret('github-token', env.GITHUB_TOKEN),
     artifactPath: text('artifact-path') ?? 'live-update-artifact',
     previewLabel: text('preview-label')

@@ -93,7 +93,7 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
   const bundle: PackedBundle = await stages.run('Pack', async () => packWebDir(webDir, join(await workDir(), 'bundle.zip')), (b) =>
     `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}`)
   const reopensChannel = ctx.payload.action === 'reopened' && Boolean(target.pullRequest)
-  return signAndPublish(backend, stages, report, { appId, target, bundle, verdict, webDir, signingKey, reopensChannel })
+  return signAndPublish(backend, stages, report, { appId, target, bundle, verdict, webDir, signingKey, reopensChannel, previewUrl: inputs.previewUrl })
 }
 
 /** One entry per value of the mode input. */

@@ -4,6 +4,7 @@ import type { PackedBundle } from './bundle/pack.js'
 import { signAndVerify, type SigningKey } from './bundle/sign.js'
 import { checkEligibility, type ChannelBaseline, type Verdict } from './eligibility/index.js'
 import { MissingCredentialsError, UserError } from './errors.js'
+import { describePreview, makePreview } from './github/preview-link.js'
 import type { Inputs } from './inputs.js'
 import type { Services } from './main.js'
 import type { Project } from './project.js'
@@ -89,6 +90,8 @@ interface PublishPlan {
   signingKey?: SigningKey
   /** A reopened pull request may bring back the preview its closing removed. */
   reopensChannel: boolean
+  /** The preview-url template: its link and QR code go in the comment. */
+  previewUrl?: string
 }
 
 /** Compares the bundle with what the channel's devices run, signs it when a key is given, then stores it and moves the channel. */
@@ -128,6 +131,8 @@ export async function signAndPublish(backend: Backend, stages: StageLog, report:
   const result = await stages.run('Publish', () => backend.publish(request), describePublish(target.channel, target.version))
   if (result.status === 'behind') return { kind: 'skipped', reason: behindReason(result.current.version, target.version, target.channel, result.bundleUrl), bundle: summary }
   if (result.status === 'closed') return { kind: 'skipped', reason: `pull request #${target.pullRequest?.number ?? ''} is closed, so its preview channel ${target.channel} stays removed (reopening it publishes again)` }
+  const { previewUrl } = plan
+  if (previewUrl) report.preview = await stages.run('Preview link', () => makePreview(previewUrl, backend, appId, result.pointer), describePreview)
   return { kind: 'published', result, bundle: summary }
 }
 

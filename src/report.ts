@@ -1,5 +1,6 @@
 import type { BundleComparison } from './bundle/diff.js'
 import type { Verdict } from './eligibility/index.js'
+import type { Preview } from './github/preview-link.js'
 import type { PublishResult, RemovalResult } from './registry/types.js'
 import type { StageTiming } from './stages.js'
 import type { Target } from './target.js'
@@ -32,4 +33,6 @@ export interface RunReport {
   signing?: { algorithm: string; publicKeyPem: string }
   /** This bundle against what the devices it will reach run now. */
   bundleComparison?: BundleComparison
+  /** The link a tester opens on the phone (the preview-url input), and its QR code. */
+  preview?: Preview
 }

@@ -3,6 +3,7 @@ import { errorMessage } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import type { RunReport } from '../report.js'
 import type { Workflow } from '../workflow.js'
+import { isWebLink } from './preview-link.js'
 
 export interface NewDeployment {
   /** The commit deployed: GitHub shows the deployment on pull requests whose head it is. */
@@ -53,11 +54,12 @@ export function environmentFor(report: RunReport, ctx: EventContext): { name: st
   return undefined
 }
 
-/** What a tester opens: the preview page when there is one, else the bundle, when a browser can reach it. */
-function environmentUrl(report: RunReport, previewUrl: string | undefined): string | undefined {
-  if (previewUrl && /^https?:\/\//.test(previewUrl)) return previewUrl
+/** What a tester opens: the preview page when it is one, else the bundle, when a browser can reach it. */
+function environmentUrl(report: RunReport): string | undefined {
+  const preview = report.preview?.url
+  if (preview && isWebLink(preview)) return preview
   const bundleUrl = report.outcome.kind === 'published' ? report.outcome.result.bundleUrl : undefined
-  return bundleUrl && /^https?:\/\//.test(bundleUrl) ? bundleUrl : undefined
+  return bundleUrl && isWebLink(bundleUrl) ? bundleUrl : undefined
 }
 
 /** Marks the environment's earlier successful deployments of this app inactive: GitHub shows the newest as the live one. */
@@ -86,8 +88,7 @@ export async function recordDeployment(
   inputs: Inputs,
   ctx: EventContext,
   makeApi: DeploymentsApiFactory,
-  workflow: Pick<Workflow, 'info' | 'notice' | 'warning'>,
-  previewUrl?: string
+  workflow: Pick<Workflow, 'info' | 'notice' | 'warning'>
 ): Promise<DeploymentResult> {
   const environment = environmentFor(report, ctx)
   if (!environment) return { kind: 'none', reason: 'neither a pull request nor a release tag' }
@@ -114,7 +115,7 @@ export async function recordDeployment(
       production: environment.production,
       payload: { appId: report.appId ?? '', channel: pointer.channel, version: pointer.version, checksum: pointer.checksum }
     })
-    await api.setStatus(id, { state: 'success', description, environmentUrl: environmentUrl(report, previewUrl), logUrl: report.runUrl })
+    await api.setStatus(id, { state: 'success', description, environmentUrl: environmentUrl(report), logUrl: report.runUrl })
     const inactivated = await inactivateOthers(api, environment.name, task, id, `Replaced by ${pointer.version}.`.slice(0, DESCRIPTION_MAX))
     workflow.info(`Deployments: deployment ${id} to ${environment.name} is live${inactivated ? `; ${inactivated} earlier one(s) marked inactive` : ''}.`)
     return { kind: 'created', id, environment: environment.name, inactivated }

@@ -43,3 +43,8 @@ export function sizeDelta(delta: number): string {
   if (delta === 0) return '±0 B'
   return `${delta > 0 ? '+' : '−'}${formatBytes(Math.abs(delta))}`
 }
+
+/** A URL as a markdown link destination: characters that would end it are percent-encoded. */
+export function linkDestination(url: string): string {
+  return url.replace(/[()\s|<>"]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+}

@@ -4,7 +4,8 @@ import { formatDuration } from '../stages.js'
 import { bundleChangeLines } from './bundle-changes.js'
 import { headlineLines } from './headline.js'
 import { howToTestLines } from './how-to-test.js'
-import { code, escapeMarkdown, folded, table } from './markdown.js'
+import { code, escapeMarkdown, folded, linkDestination, table } from './markdown.js'
+import { isWebLink } from './preview-link.js'
 
 const FOLD_REASONS_OVER = 5
 
@@ -30,7 +31,7 @@ function noteLines(report: RunReport): string[] {
 
 /** A link only where a tester's browser can reach it; the folder registry's file:// stays on the runner. */
 function bundleLocation(report: RunReport, url: string, version: string): string {
-  if (/^https?:\/\//.test(url)) return `[bundle.zip](${url.replace(/[()\s|<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)})`
+  if (isWebLink(url)) return `[bundle.zip](${linkDestination(url)})`
   if (report.backend === 'folder') return `${code(registryKeys.bundle(report.appId ?? '', version))} in the folder registry (set public-url to link it)`
   return code(url)
 }

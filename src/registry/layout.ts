@@ -2,6 +2,8 @@
 export const registryKeys = {
   bundle: (appId: string, version: string) => `${appId}/bundles/${version}/bundle.zip`,
   manifest: (appId: string, version: string) => `${appId}/bundles/${version}/manifest.json`,
+  /** The QR code of the preview link, for the pull-request comment; devices never read it. */
+  previewQrCode: (appId: string, version: string) => `${appId}/bundles/${version}/preview-qr.svg`,
   pointer: (appId: string, channel: string) => `${appId}/channels/${channel}.json`,
   bundlesPrefix: (appId: string) => `${appId}/bundles/`,
   channelsPrefix: (appId: string) => `${appId}/channels/`,

@@ -197,6 +197,14 @@ export class RegistryBackend implements Backend {
     )
   }
 
+  async storePreviewQrCode(appId: string, version: string, svg: string): Promise<string> {
+    const key = registryKeys.previewQrCode(appId, version)
+    const bytes = Buffer.from(svg)
+    // Not immutable like the bundle: a rerun with another preview-url replaces it.
+    await this.store.putBytes(key, bytes, { contentType: 'image/svg+xml', sha256: sha256(bytes), ifAbsent: false, cacheControl: MUTABLE })
+    return this.store.publicUrl(key)
+  }
+
   async removeChannel(appId: string, channel: string): Promise<RemovalResult> {
     // The tombstone goes first: a publish still running sees it, and takes back what it wrote.
     const tombstone = json({ channel, closedAt: new Date().toISOString() })
@@ -218,6 +226,7 @@ export class RegistryBackend implements Backend {
       if (stillUsed.has(version)) continue
       await this.store.remove(registryKeys.bundle(appId, version))
       await this.store.remove(registryKeys.manifest(appId, version))
+      await this.store.remove(registryKeys.previewQrCode(appId, version))
       removedVersions.push(version)
     }
     return { removedPointer: Boolean(pointer), removedVersions }

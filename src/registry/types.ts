@@ -103,4 +103,9 @@ export interface Backend {
   readManifest(appId: string, version: string): Promise<Manifest | undefined>
   publish(request: PublishRequest): Promise<PublishAttempt>
   removeChannel(appId: string, channel: string): Promise<RemovalResult>
+  /**
+   * Stores the preview link's QR code (SVG) next to a version's bundle and returns the URL
+   * a browser loads it from; absent on backends that host no files of their own.
+   */
+  storePreviewQrCode?(appId: string, version: string, svg: string): Promise<string>
 }
