@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Marked } from 'marked'
+import qrcode from 'qrcode-generator'
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
 const kind = process.argv[2] ?? 'eligible'
@@ -17,7 +18,16 @@ const chromium = process.env.CHROMIUM ?? 'chromium'
 const WIDTH = 880
 
 const markdown = readFileSync(join(root, '__tests__', '__snapshots__', 'comments', `${kind}.md`), 'utf8')
-const body = new Marked({ gfm: true }).parse(markdown, { async: false })
+// The snapshot's QR code points at an example host: draw it here from the link the comment shows.
+const link = /Open `([^`]+)` on the phone|Open \[[^\]]*\]\(([^)]+)\) on the phone/.exec(markdown)
+const qr = link && qrcode(0, 'M')
+if (qr) {
+  qr.addData(link[1] ?? link[2], 'Byte')
+  qr.make()
+}
+const body = new Marked({ gfm: true })
+  .parse(markdown, { async: false })
+  .replace(/<img src="[^"]*preview-qr\.svg"/, (tag) => (qr ? `<img src="data:image/svg+xml;base64,${Buffer.from(qr.createSvgTag({ cellSize: 5, margin: 20 })).toString('base64')}"` : tag))
 const css = readFileSync(createRequire(import.meta.url).resolve('github-markdown-css/github-markdown-light.css'), 'utf8')
 
 // A GitHub comment box around the rendered markdown; the script records the page's height
