@@ -5,7 +5,7 @@ import type { RunReport } from '../report.js'
 import type { Workflow } from '../workflow.js'
 import { isWebLink } from './preview-link.js'
 
-export interface NewDeployment {
+interface NewDeployment {
   /** The commit deployed: GitHub shows the deployment on pull requests whose head it is. */
   ref: string
   environment: string
@@ -17,7 +17,7 @@ export interface NewDeployment {
   payload: Record<string, string>
 }
 
-export interface DeploymentStatus {
+interface DeploymentStatus {
   state: 'success' | 'inactive'
   description: string
   environmentUrl?: string
@@ -46,7 +46,7 @@ export type DeploymentResult =
 const DESCRIPTION_MAX = 140
 
 /** The environment a run deploys to: `live-update/pr-N` for a preview, `live-update/production` for a release. */
-export function environmentFor(report: RunReport, ctx: EventContext): { name: string; production: boolean } | undefined {
+function environmentFor(report: RunReport, ctx: EventContext): { name: string; production: boolean } | undefined {
   const { target } = report
   if (target?.pullRequest) return { name: `live-update/pr-${target.pullRequest.number}`, production: false }
   const release = ctx.eventName === 'push' && ctx.ref.startsWith('refs/tags/')
