@@ -163,7 +163,14 @@ function sourceFiles(dir: string): string[] {
  * The action built from the current src exactly as `npm run bundle` builds dist/, into a
  * cache keyed by the sources: smoke tests never run a stale dist/ by accident.
  */
-export async function freshBuild(): Promise<string> {
+let building: Promise<string> | undefined
+
+export function freshBuild(): Promise<string> {
+  // Concurrent runs in one worker (the race tests) share one build.
+  return (building ??= buildOnce())
+}
+
+async function buildOnce(): Promise<string> {
   const hash = createHash('sha256')
   for (const file of [...sourceFiles(join(repoRoot, 'src')), ...['package.json', 'package-lock.json', 'tsconfig.json'].map((f) => join(repoRoot, f))]) {
     hash.update(file.slice(repoRoot.length)).update(readFileSync(file))
