@@ -20,12 +20,7 @@ describe('pull-request preview comments through the built action', () => {
   afterAll(() => github.close())
   beforeEach(() => {
     workspace = makeWorkspace()
-    github.comments = []
-    github.requests = []
-    github.denyComments = false
-    github.deployments = []
-    github.holdCreatesUntil = 0
-    github.invalid = []
+    github.reset()
   })
   afterEach(() => {
     rmSync(workspace, { recursive: true, force: true })

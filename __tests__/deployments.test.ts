@@ -17,10 +17,7 @@ describe('GitHub deployments for previews and releases', () => {
   afterAll(() => github.close())
   beforeEach(() => {
     workspace = makeWorkspace()
-    github.comments = []
-    github.deployments = []
-    github.denyDeployments = false
-    github.invalid = []
+    github.reset()
   })
   afterEach(() => {
     rmSync(workspace, { recursive: true, force: true })

@@ -49,9 +49,7 @@ describe('fork previews: mode pack in the pull request\'s run, mode publish-pack
     fork = makeWorkspace()
     trusted = makeWorkspace()
     registry = join(trusted, '.live-updates')
-    github.comments = []
-    github.requests = []
-    github.invalid = []
+    github.reset()
     github.pullRequests = [
       { number: 2, state: 'open', title: 'Update the README', headSha: FIRST, headRef: 'changes', headOwner: 'stranger', labels: [] },
       { number: 7, state: 'open', title: 'Another one', headSha: '7'.repeat(40), headRef: 'other', headOwner: 'someone', labels: [] }

@@ -69,9 +69,7 @@ describe('the preview link on a pull request, with S3', () => {
   })
   beforeEach(() => {
     workspace = makeWorkspace()
-    github.comments = []
-    github.deployments = []
-    github.invalid = []
+    github.reset()
     prefix++
   })
   afterEach(() => {

@@ -107,10 +107,12 @@ export interface FakeGitHub {
   deployments: StoredDeployment[]
   /** Answer 403 to every deployment write (a token without deployments: write). */
   denyDeployments: boolean
-  /** Requests or responses that failed the OpenAPI check: must stay empty. */
   /** Hold each comment creation until this many have arrived: two racing runs both list none, then both create. */
   holdCreatesUntil: number
+  /** Requests or responses that failed the OpenAPI check: must stay empty. */
   invalid: string[]
+  /** Back to an empty repository with every fault off, for the next test. */
+  reset(): void
   addComment(issue: number, body: string, login?: string, type?: 'User' | 'Bot'): StoredComment
   close(): Promise<void>
 }
@@ -208,8 +210,7 @@ async function readBody(request: IncomingMessage): Promise<any> {
 /** A GitHub REST API of the tests' own on 127.0.0.1: issue comments and /user, with GitHub's response shapes. */
 export async function startFakeGitHub(): Promise<FakeGitHub> {
   let nextId = 1000
-  const fake: FakeGitHub = {
-    url: '',
+  const fresh = () => ({
     comments: [],
     pullRequests: [],
     requests: [],
@@ -217,7 +218,14 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     deployments: [],
     denyDeployments: false,
     holdCreatesUntil: 0,
-    invalid: [],
+    invalid: []
+  })
+  const fake: FakeGitHub = {
+    url: '',
+    ...fresh(),
+    reset() {
+      Object.assign(fake, fresh())
+    },
     addComment(issue, body, login = 'someone', type = 'User') {
       const comment = { id: nextId++, body, login, type, issue }
       fake.comments.push(comment)
