@@ -10,5 +10,3 @@ export const registryKeys = {
   /** A closed pull request's preview channel: written before its cleanup, checked by every publish; devices never read it. */
   closedChannel: (appId: string, channel: string) => `${appId}/closed-channels/${channel}.json`
 }
-
-export const PREVIOUS_VERSIONS_KEPT = 10

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto'
 import { errorMessage, UserError } from '../errors.js'
-import { PREVIOUS_VERSIONS_KEPT, registryKeys } from './layout.js'
+import { registryKeys } from './layout.js'
+import { currentRelease } from './pointer.js'
+import { retainReleases } from './releases.js'
 import { isForward } from './order.js'
 import type { ObjectStore } from './store.js'
 import type { Backend, ChannelPointer, Manifest, PublishAttempt, PublishRequest, RemovalResult } from './types.js'
@@ -121,8 +123,8 @@ export class RegistryBackend implements Backend {
 
   private pointerFor(request: PublishRequest, bundleUrl: string, previousPointer: ChannelPointer | undefined): ChannelPointer {
     const { files: _files, nativeSources: _sources, eligibility: _verdict, appId: _appId, ...fields } = request.manifest
-    const history = previousPointer ? [{ version: previousPointer.version, checksum: previousPointer.checksum }, ...(previousPointer.previous ?? [])] : []
-    return { ...fields, url: bundleUrl, previous: history.filter((ref) => ref.version !== request.version).slice(0, PREVIOUS_VERSIONS_KEPT) }
+    const history = previousPointer ? [currentRelease(previousPointer), ...(previousPointer.previous ?? [])] : []
+    return { ...fields, url: bundleUrl, previous: retainReleases(history.filter((release) => release.version !== request.version)) }
   }
 
   /** Takes back what this run added to a channel that was closed meanwhile. */

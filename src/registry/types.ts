@@ -1,9 +1,5 @@
 import type { BundleFile } from '../bundle/pack.js'
-
-export interface VersionRef {
-  version: string
-  checksum: string
-}
+import type { NativeVersions, Release, Rollout } from './releases.js'
 
 /**
  * What a device fetches with a plain GET. `version`, `url` and `checksum` are those of
@@ -19,7 +15,12 @@ export interface ChannelPointer {
   publishedAt: string
   commit: string
   signature?: string
-  previous: VersionRef[]
+  /** The native app versions of the store builds this bundle was made for (docs/architecture.md, Native builds and rollouts). */
+  native?: NativeVersions
+  /** The channel's earlier releases, newest first (retainReleases in registry/releases.ts); pointers of earlier versions hold only version and checksum. */
+  previous: Release[]
+  /** A staged rollout of the current release, when one is under way. */
+  rollout?: Rollout
 }
 
 /** A native source of the fingerprint: a label (file path or package) and its hash. */
@@ -44,7 +45,7 @@ export interface EligibilityRecord {
   framework: string
 }
 
-export interface Manifest extends Omit<ChannelPointer, 'previous'> {
+export interface Manifest extends Omit<ChannelPointer, 'previous' | 'rollout'> {
   appId: string
   files: BundleFile[]
   nativeSources: NativeSource[]
