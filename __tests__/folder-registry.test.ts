@@ -85,7 +85,8 @@ describe('folder registry', () => {
     const first = (await backend.publish(await request('1.0.0', 'production', '<p>1</p>'))) as PublishResult
     const second = (await backend.publish(await request('1.0.1', 'production', '<p>2</p>'))) as PublishResult
     expect(second.previousPointer?.version).toBe('1.0.0')
-    expect(second.pointer.previous).toEqual([{ version: '1.0.0', checksum: first.pointer.checksum }])
+    const { version, url, checksum, size, nativeFingerprint, publishedAt } = first.pointer
+    expect(second.pointer.previous).toEqual([{ version, url, checksum, size, nativeFingerprint, publishedAt }])
   })
 
   it('points a second channel at an existing version without storing it again', async () => {
