@@ -202,6 +202,8 @@ describe('on-native-change through the built action', () => {
     expect(skipped.outputs.published).toBe('false')
     expect(skipped.summary).toContain('Needs a store release')
 
+    // A store build of the new native code carries a new native version: devices are told apart by it.
+    repo.write('android/app/build.gradle', 'android {\n  defaultConfig {\n    versionCode 2\n    versionName "1.1"\n  }\n}\n').commit('store build 1.1')
     const published = await push(4, { 'on-native-change': 'publish' })
     expect(published.exitCode).toBe(0)
     expect(published.outputs.published).toBe('true')

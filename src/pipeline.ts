@@ -8,6 +8,7 @@ import { describePreview, makePreview } from './github/preview-link.js'
 import type { Inputs } from './inputs.js'
 import type { Services } from './main.js'
 import type { Project } from './project.js'
+import { checkNativeVersionBumped } from './registry/native-compatibility.js'
 import type { Backend, PublishAttempt, PublishRequest } from './registry/types.js'
 import type { Outcome, RunReport } from './report.js'
 import type { StageLog } from './stages.js'
@@ -63,9 +64,16 @@ export async function buildAndCheck(
     git: services.git(project.dir),
     channelBaseline
   }), (v) =>
-    v.eligible ? 'eligible as a live update' : `needs a store release (${v.reasons.length} reason(s))`)
+    `${v.eligible ? 'eligible as a live update' : `needs a store release (${v.reasons.length} reason(s))`}${describeNativeVersions(v)}`)
   report.verdict = verdict
   return applyNativeChangePolicy(services.workflow, verdict, inputs.onNativeChange) ?? { webDir, verdict }
+}
+
+function describeNativeVersions(verdict: Verdict): string {
+  const read = Object.entries(verdict.native ?? {}).map(([platform, v]) => `${platform} ${v.name}${v.code ? ` (${v.code})` : ''}`)
+  const unread = (verdict.unreadNativeVersions ?? []).map((u) => `${u.platform} not read from ${u.file}: ${u.why}`)
+  const all = [...read, ...unread]
+  return all.length ? `; native versions: ${all.join(', ')}` : ''
 }
 
 /** on-native-change: fail throws, skip returns why nothing ships, publish (or an eligible change) returns nothing. */
@@ -77,6 +85,10 @@ export function applyNativeChangePolicy(workflow: Workflow, verdict: Verdict, po
     throw new UserError(`This change needs a store release, not a live update (${why}): ship a new native build, or set on-native-change to skip or publish.`)
   }
   if (policy === 'skip') return { kind: 'skipped', reason: `the change needs a store release (${why}) and on-native-change is skip` }
+  const unread = verdict.unreadNativeVersions?.[0]
+  if (unread) {
+    throw new UserError(`This change needs a store release and on-native-change is publish, but the ${unread.platform} app version in ${unread.file} cannot be read (${unread.why}), so devices on the old store build could not be told apart from the new one: write the version as a literal there, or set on-native-change to skip.`)
+  }
   return undefined
 }
 
@@ -104,6 +116,8 @@ export async function signAndPublish(backend: Backend, stages: StageLog, report:
     : undefined
   if (signed) report.signing = { algorithm: signed.algorithm, publicKeyPem: signed.publicKeyPem }
 
+  const native = verdict.native && Object.keys(verdict.native).length > 0 ? verdict.native : undefined
+  if (!verdict.eligible) checkNativeVersionBumped(await backend.readPointer(appId, target.channel), verdict.fingerprint, native)
   const request: PublishRequest = {
     appId,
     channel: target.channel,
@@ -122,6 +136,7 @@ export async function signAndPublish(backend: Backend, stages: StageLog, report:
       publishedAt: new Date().toISOString(),
       commit: target.commit,
       ...(signed ? { signature: signed.signature } : {}),
+      ...(native ? { native } : {}),
       files: bundle.files,
       nativeSources: verdict.nativeSources,
       eligibility: { eligible: verdict.eligible, reasons: verdict.reasons.map((r) => r.message), framework: verdict.framework }

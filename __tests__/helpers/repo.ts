@@ -65,7 +65,7 @@ export class TestRepo {
     this.write('ios/App/Podfile', "platform :ios, '14.0'\n")
     this.write('ios/App/App/AppDelegate.swift', 'import UIKit\n')
     this.write('ios/App/App/public/index.html', '<p>copied</p>')
-    this.write('android/app/build.gradle', 'apply plugin: "com.android.application"\n')
+    this.write('android/app/build.gradle', 'apply plugin: "com.android.application"\nandroid {\n  defaultConfig {\n    versionCode 1\n    versionName "1.0"\n  }\n}\n')
     this.write('android/app/src/main/assets/public/index.html', '<p>copied</p>')
     this.installPackage('@capacitor/core', '6.0.0').installPackage('lodash', '4.17.20')
     for (const [name, version] of Object.entries(plugins)) this.installPackage(name, version, true)

@@ -1,9 +1,11 @@
 import { UserError } from '../errors.js'
+import type { NativeVersions } from '../registry/releases.js'
 import type { NativeSource } from '../registry/types.js'
 import { changedKeys } from './config.js'
 import { fingerprintOf, projectSources, type ConfigValues } from './fingerprint.js'
 import { detectFramework } from './framework.js'
 import { gitAt, type GitPort } from './git.js'
+import { readNativeVersions, type NativeVersionsRead } from './native-versions.js'
 import { pluginName } from './plugins.js'
 import { currentPlugins, pluginsAtRef } from './sides.js'
 import { scanBundle } from './scan.js'
@@ -26,6 +28,10 @@ export interface Verdict {
   notes: string[]
   fingerprint: string
   nativeSources: NativeSource[]
+  /** The native app versions the native projects build, recorded with the bundle for the update endpoint. */
+  native?: NativeVersions
+  /** Native projects whose version could not be read (then devices of that platform cannot be told apart). */
+  unreadNativeVersions?: NativeVersionsRead['unread']
   framework: string
   baseline: { kind: BaselineKind; description: string }
 }
@@ -113,7 +119,8 @@ export async function checkEligibility(input: EligibilityInput): Promise<Verdict
   const sources = withoutJsOnly(all, jsOnly)
   const overridden = [...jsOnly].filter((name) => all.some((s) => s.label === `plugin:${name}` || s.patches === name))
   const fingerprint = fingerprintOf(sources)
-  const base = { fingerprint, nativeSources: sources, framework: framework.name }
+  const versions = await readNativeVersions(workTree(input.projectDir))
+  const base = { fingerprint, nativeSources: sources, native: versions.native, unreadNativeVersions: versions.unread, framework: framework.name }
   if (!framework.supported) {
     return { ...base, eligible: false, reasons: [{ message: framework.reason, file: framework.file }], notes: [], baseline: { kind: 'none', description: 'not compared' } }
   }
