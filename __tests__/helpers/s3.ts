@@ -179,6 +179,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const query = new URL(incoming.url ?? '/', target).searchParams
     const writesObject = (incoming.method === 'PUT' && !query.has('partNumber')) || (incoming.method === 'POST' && query.has('uploadId'))
     if (proxy.enforceConditions && writesObject && (incoming.headers['if-none-match'] || incoming.headers['if-match'])) return conditional(incoming, outgoing, path)
+    const writing = keyLocks.get(path)
+    // S3 replaces an object whole; s3rver writes its file in place, so a read waits for a write under way.
+    if (proxy.enforceConditions && writing && (incoming.method === 'GET' || incoming.method === 'HEAD')) return void writing.then(() => forward(incoming, outgoing))
     forward(incoming, outgoing)
   })
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
