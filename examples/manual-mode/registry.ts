@@ -15,12 +15,12 @@ export const REGISTRY: Registry = { url: 'https://updates.example.com', appId: '
 
 type Platform = 'android' | 'ios'
 
-/** One bundle as the channel pointer holds it. */
+/** One bundle as the channel pointer holds it (the fields this code reads). */
 export interface Release {
   version: string
   url: string
+  /** sha256 hex of bundle.zip. */
   checksum: string
-  size: number
   nativeFingerprint: string
   /** The store builds it was made for: android versionName, iOS CFBundleShortVersionString. */
   native?: Partial<Record<Platform, { name: string; code?: string }>>
