@@ -11,7 +11,8 @@ export async function updateFromRegistry(channel = 'production'): Promise<void> 
   await CapacitorUpdater.notifyAppReady()
   const platform = Capacitor.getPlatform()
   if (platform !== 'android' && platform !== 'ios') return
-  // getBuiltinVersion: the store build's versionName / CFBundleShortVersionString, as the action recorded it.
+  // getBuiltinVersion: the store build's versionName / CFBundleShortVersionString, as the action recorded it
+  // (leave plugins.CapacitorUpdater.version unset: it would stand in for them).
   const [{ version: versionName }, { deviceId }, { bundle }] = await Promise.all([
     CapacitorUpdater.getBuiltinVersion(),
     CapacitorUpdater.getDeviceId(),
