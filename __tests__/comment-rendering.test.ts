@@ -67,16 +67,24 @@ const pointer: ChannelPointer = {
   version: target.version, url: 'https://updates.example.com/com.example.app/bundles/1.4.2-pr.42.17/bundle.zip', checksum: 'cd'.repeat(32),
   size: 180_333, nativeFingerprint: eligible.fingerprint, channel: 'pr-42', publishedAt: '2026-11-22T12:00:00Z', commit: target.commit, previous: []
 }
-const published = (): RunReport['outcome'] => ({
+const ENDPOINT = 'https://updates.example.com'
+const FILE_URL = 'file:///home/runner/work/app/.live-updates/com.example.app/bundles/1.4.2-pr.42.17/bundle.zip'
+const published = (url = pointer.url): RunReport['outcome'] => ({
   kind: 'published',
-  result: { status: 'published', bundleUrl: pointer.url, bundleCreated: true, pointer },
+  result: { status: 'published', bundleUrl: url, bundleCreated: true, pointer: { ...pointer, url } },
   bundle: { size: 180_333, checksum: pointer.checksum, fileCount: after.length }
 })
 const base = { appId: 'com.example.app', workingDirectory: '.', backend: 's3', timings: [], runUrl: 'https://github.com/octo/app/actions/runs/1234', target }
 
 /** One report per kind of comment the action writes. */
 const kinds: Record<string, RunReport> = {
-  eligible: { ...base, verdict: eligible, bundleComparison: comparison, outcome: published(), preview: { url: 'myapp://live-update?channel=pr-42', qrCodeUrl: pointer.url.replace('bundle.zip', 'preview-qr.svg') } },
+  eligible: { ...base, verdict: eligible, bundleComparison: comparison, outcome: published(), updateEndpointUrl: ENDPOINT, preview: { url: 'myapp://live-update?channel=pr-42', qrCodeUrl: pointer.url.replace('bundle.zip', 'preview-qr.svg') } },
+  'eligible-capgo': { ...base, backend: 'capgo', verdict: eligible, bundleComparison: comparison, outcome: published() },
+  'eligible-no-endpoint': { ...base, verdict: eligible, bundleComparison: comparison, outcome: published() },
+  'eligible-folder-file-url': {
+    ...base, backend: 'folder', verdict: eligible, outcome: published(FILE_URL),
+    warnings: [`The channel pointer names ${FILE_URL}, a file on this runner that no device can fetch: serve the registry folder (registry-path) over https, from a web server, a CDN or a bucket it is copied to, and set public-url to its address.`]
+  },
   'eligible-first-bundle': { ...base, verdict: eligible, bundleComparison: { kind: 'none', reason: 'neither production nor main has a bundle yet' }, outcome: published() },
   'store-release-fail': { ...base, verdict: ineligible, outcome: { kind: 'failed', error: 'This change needs a store release, not a live update (ios/App/Podfile changed): ship a new native build, or set on-native-change to skip or publish.' } },
   'store-release-skip': { ...base, verdict: ineligible, outcome: { kind: 'skipped', reason: 'the change needs a store release and on-native-change is skip' } },
@@ -154,6 +162,72 @@ describe('the eligible comment, read as HTML', () => {
     expect(html.querySelector('a[href$="bundle.zip"]')?.getAttribute('href')).toBe(pointer.url)
     const headings = html.querySelectorAll('h3').map((h) => h.text)
     expect(headings).toEqual(['How to test', 'What changed in the bundle'])
+  })
+})
+
+describe('how to test, for each backend', () => {
+  /** The "How to test" section as rendered: its paragraphs and code blocks, up to the next heading. */
+  function section(report: RunReport) {
+    // node-html-parser keeps a <pre> as raw text unless told otherwise: here its <code> is wanted.
+    const html = parse(marked.parse(buildComment(report, MARKER, NOW), { async: false }) as string, { blockTextElements: { script: true, style: true } })
+    const blocks: { tag: string; text: string; language?: string }[] = []
+    const heading = html.querySelectorAll('h3').find((h) => h.text === 'How to test')
+    for (let node = heading?.nextElementSibling; node && node.tagName !== 'H3'; node = node.nextElementSibling) {
+      const codeElement = node.querySelector('code')
+      blocks.push(node.tagName === 'PRE'
+        ? { tag: 'pre', text: codeElement!.text, language: codeElement!.getAttribute('class')?.replace('language-', '') }
+        : { tag: node.tagName.toLowerCase(), text: node.text })
+    }
+    return blocks
+  }
+  const codeBlocks = (report: RunReport) => section(report).filter((b) => b.tag === 'pre')
+
+  it('with an update endpoint: each plugin\'s capacitor.config settings, as JSON that parses, then the call', () => {
+    const blocks = codeBlocks(kinds.eligible)
+    expect(blocks.map((b) => b.language)).toEqual(['json', 'ts', 'json', 'ts'])
+    expect(JSON.parse(blocks[0].text)).toEqual({ updateUrl: `${ENDPOINT}/updates`, channelUrl: `${ENDPOINT}/channel_self`, statsUrl: `${ENDPOINT}/stats` })
+    expect(blocks[1].text.trim()).toBe("await CapacitorUpdater.setChannel({ channel: 'pr-42' })")
+    expect(JSON.parse(blocks[2].text)).toEqual({ appId: 'com.example.app', serverDomain: 'updates.example.com' })
+    expect(blocks[3].text.trim()).toBe("await LiveUpdate.sync({ channel: 'pr-42' })\nawait LiveUpdate.reload()")
+    const text = section(kinds.eligible).map((b) => b.text).join('\n')
+    expect(text).toContain('Or put a test device on pr-42 through the update endpoint at https://updates.example.com.')
+    expect(text).toContain('@capgo/capacitor-updater: set plugins.CapacitorUpdater in capacitor.config')
+    expect(text).toContain('@capawesome/capacitor-live-update: set plugins.LiveUpdate in capacitor.config')
+  })
+
+  it.each([
+    ['http://127.0.0.1:8787', 'it reaches an endpoint only over https'],
+    ['https://updates.example.com:8443', 'it reaches an endpoint only on port 443'],
+    ['https://example.com/live-updates', 'it reaches an endpoint only at the root of its host']
+  ])('with an endpoint at %s: Capgo\'s URLs, and why Capawesome cannot reach it', (url, why) => {
+    const report = { ...kinds.eligible, updateEndpointUrl: url }
+    expect(JSON.parse(codeBlocks(report)[0].text).updateUrl).toBe(`${url}/updates`)
+    expect(codeBlocks(report)).toHaveLength(2)
+    expect(section(report).map((b) => b.text).join('\n')).toContain(`@capawesome/capacitor-live-update cannot use this endpoint: ${why}`)
+  })
+
+  it('with the capgo backend: setChannel against Capgo Cloud, and no endpoint settings', () => {
+    const blocks = section(kinds['eligible-capgo'])
+    expect(blocks.map((b) => b.tag)).toEqual(['p', 'pre'])
+    expect(blocks[0].text).toMatch(/^Put a test device on pr-42 with @capgo\/capacitor-updater, which asks Capgo Cloud/)
+    expect(blocks[1].text.trim()).toBe("await CapacitorUpdater.setChannel({ channel: 'pr-42' })")
+  })
+
+  it('without an endpoint: no setChannel call that would fail, but what to set, and the pointer manual mode reads', () => {
+    const blocks = section(kinds['eligible-no-endpoint'])
+    expect(blocks.filter((b) => b.tag === 'pre')).toEqual([])
+    const text = blocks.map((b) => b.text).join('\n')
+    expect(text).toContain('set the update-endpoint-url input to its address')
+    expect(text).toContain('https://updates.example.com/com.example.app/channels/pr-42.json')
+  })
+
+  it('with a folder registry devices cannot reach: the warning under the headline, and no file:// pointer', () => {
+    const html = render(buildComment(kinds['eligible-folder-file-url'], MARKER, NOW))
+    expect(html.querySelector('h2')!.nextElementSibling!.nextElementSibling!.tagName).toBe('BLOCKQUOTE')
+    expect(html.querySelector('blockquote')!.text).toContain(`[!WARNING]\nThe channel pointer names ${FILE_URL}, a file on this runner that no device can fetch`)
+    const text = section(kinds['eligible-folder-file-url']).map((b) => b.text).join('\n')
+    expect(text).not.toContain('file://')
+    expect(text).toContain('once the registry is served over https')
   })
 })
 

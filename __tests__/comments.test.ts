@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { appendFileSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildComment, commentMarker } from '../src/github/comment.js'
 import type { RunReport } from '../src/report.js'
@@ -27,7 +27,7 @@ describe('pull-request preview comments through the built action', () => {
     expect(github.invalid).toEqual([])
   })
 
-  const pr = (action: string, runNumber = 5, edit: (payload: Record<string, any>) => void = () => undefined, cwd = workspace) => {
+  const pr = (action: string, runNumber = 5, edit: (payload: Record<string, any>) => void = () => undefined, cwd = workspace, inputs: Record<string, string> = {}) => {
     const payload = pullRequestPayload(action)
     edit(payload)
     return runAction({
@@ -36,7 +36,7 @@ describe('pull-request preview comments through the built action', () => {
       ref: 'refs/pull/2/merge',
       payload,
       runNumber,
-      inputs: { 'working-directory': 'app', 'github-token': TOKEN, 'registry-path': join(workspace, '.live-updates') },
+      inputs: { 'working-directory': 'app', 'github-token': TOKEN, 'registry-path': join(workspace, '.live-updates'), ...inputs },
       env: { GITHUB_API_URL: github.url }
     })
   }
@@ -50,10 +50,38 @@ describe('pull-request preview comments through the built action', () => {
     expect(result.outputs['comment-id']).toBe(String(comment.id))
     expect(comment.body).toContain('Published `1.0.0-pr.2.5` to channel `pr-2`')
     expect(comment.body).toContain(result.outputs.checksum)
-    expect(comment.body).toContain("CapacitorUpdater.setChannel({ channel: 'pr-2' })")
+    expect(comment.body).toContain('need the update endpoint in front of this registry')
     expect(comment.body).toContain('[Workflow run](https://github.com/Codertocat/Hello-World/actions/runs/1234)')
     expect(comment.body).toContain('**Can ship as a live update.** Published `1.0.0-pr.2.5` to channel `pr-2`')
     expect(result.stdout.replace(/::add-mask::.*\n/g, '') + result.summary).not.toContain(TOKEN)
+  })
+
+  it('with public-url and update-endpoint-url: real URLs in the pointer, each plugin\'s settings in the comment, no warning', async () => {
+    const result = await pr('opened', 5, undefined, workspace, { 'public-url': 'https://cdn.example.com/updates', 'update-endpoint-url': 'https://updates.example.com' })
+    expect(result.exitCode).toBe(0)
+    const pointer = JSON.parse(readFileSync(join(workspace, '.live-updates/com.example.liveupdate/channels/pr-2.json'), 'utf8'))
+    expect(pointer.url).toBe('https://cdn.example.com/updates/com.example.liveupdate/bundles/1.0.0-pr.2.5/bundle.zip')
+    expect(result.outputs['bundle-url']).toBe(pointer.url)
+    const body = ours()[0].body
+    expect(body).toContain('"channelUrl": "https://updates.example.com/channel_self"')
+    expect(body).toContain("await CapacitorUpdater.setChannel({ channel: 'pr-2' })")
+    expect(body).toContain('"serverDomain": "updates.example.com"')
+    expect(body).toContain("await LiveUpdate.sync({ channel: 'pr-2' })")
+    expect(result.stdout).not.toMatch(/::warning::/)
+    expect(body + result.summary).not.toContain('[!WARNING]')
+  })
+
+  it('without public-url: publishes, and warns in the log, the summary and the comment that devices cannot fetch file:// URLs', async () => {
+    const result = await pr('opened')
+    expect(result.exitCode).toBe(0)
+    expect(result.outputs.published).toBe('true')
+    const bundleUrl = result.outputs['bundle-url']
+    expect(bundleUrl).toMatch(/^file:\/\/\/.*\/com\.example\.liveupdate\/bundles\/1\.0\.0-pr\.2\.5\/bundle\.zip$/)
+    expect(result.stdout).toContain(`::warning::The channel pointer names ${bundleUrl}, a file on this runner that no device can fetch: serve the registry folder (registry-path) over https, from a web server, a CDN or a bucket it is copied to, and set public-url to its address.`)
+    for (const markdown of [result.summary, ours()[0].body]) {
+      expect(markdown).toContain('> [!WARNING]\n> The channel pointer names file:')
+      expect(markdown).toContain('set public\\-url to its address.')
+    }
   })
 
   it('says what changed in the bundle against what production runs', async () => {

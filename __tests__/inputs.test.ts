@@ -37,9 +37,20 @@ describe('getInputs', () => {
     [{ 'on-native-change': 'ignore' }, /on-native-change input "ignore" is not known: use one of fail, skip, publish/],
     [{ comment: 'maybe' }, /comment input "maybe" is not a boolean/],
     [{ 'public-url': 'not a url' }, /public-url input "not a url" is not a URL/],
-    [{ mode: 'deploy' }, /^The mode input "deploy" is not known: use one of publish, pack, publish-packed/]
+    [{ mode: 'deploy' }, /^The mode input "deploy" is not known: use one of publish, pack, publish-packed/],
+    [{ 'update-endpoint-url': 'updates.example.com' }, 'The update-endpoint-url input "updates.example.com" is not a URL: use the address the update endpoint is served at, such as https://updates.example.com.'],
+    [{ 'update-endpoint-url': 'file:///srv/endpoint' }, /update-endpoint-url input "file:\/\/\/srv\/endpoint" must be an http\(s\) URL without query, fragment or credentials/],
+    [{ 'update-endpoint-url': 'https://updates.example.com/?key=1' }, /must be an http\(s\) URL without query/],
+    [{ 'update-endpoint-url': 'https://user:pw@updates.example.com' }, /without query, fragment or credentials/],
+    [{ 'update-endpoint-url': 'https://updates.example.com', backend: 'capgo' }, /^The update-endpoint-url input is for the folder and s3 backends, whose registry the update endpoint reads; devices of the capgo backend ask Capgo Cloud: remove the update-endpoint-url input\.$/]
   ])('refuses %j in one sentence naming the input', (values, message) => {
     expect(() => getInputs(reader(values), {})).toThrow(message)
+  })
+
+  it('reads update-endpoint-url as the address devices reach, without a trailing slash', () => {
+    expect(getInputs(reader({ 'update-endpoint-url': 'https://updates.example.com/' }), {}).updateEndpointUrl).toBe('https://updates.example.com')
+    expect(getInputs(reader({ 'update-endpoint-url': 'http://192.168.1.20:8787/live/', backend: 's3' }), {}).updateEndpointUrl).toBe('http://192.168.1.20:8787/live')
+    expect(getInputs(reader({}), {}).updateEndpointUrl).toBeUndefined()
   })
 
   it('accepts a leading v on the version input and strips it', () => {

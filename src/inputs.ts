@@ -43,6 +43,8 @@ export interface Inputs {
   comment: boolean
   /** A template of the link a tester opens on the phone, with {channel}, {version}, {appId}. */
   previewUrl?: string
+  /** Where the update endpoint (src/endpoint/) serves this registry: the comment shows each plugin's settings for it. */
+  updateEndpointUrl?: string
   githubToken?: string
   /** The folder `pack` writes and `publish-packed` reads (the workflow artifact). */
   artifactPath: string
@@ -91,6 +93,27 @@ function checkUrl(input: string, value: string): string {
   return value.replace(/\/+$/, '')
 }
 
+/**
+ * The update endpoint's base URL, as devices reach it: http(s) only, no query or fragment
+ * (the plugins append their own paths to it).
+ */
+function checkEndpointUrl(input: string, value: string, backend: BackendName): string {
+  const fix = 'use the address the update endpoint is served at, such as https://updates.example.com'
+  if (backend === 'capgo') {
+    throw new UserError(`The ${input} is for the folder and s3 backends, whose registry the update endpoint reads; devices of the capgo backend ask Capgo Cloud: remove the ${input}.`)
+  }
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new UserError(`The ${input} "${value}" is not a URL: ${fix}.`)
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username || url.password) {
+    throw new UserError(`The ${input} "${value}" must be an http(s) URL without query, fragment or credentials: ${fix}.`)
+  }
+  return url.href.replace(/\/+$/, '')
+}
+
 /** Multi-line secrets (PEM keys) are masked line by line: the runner masks per line. */
 function maskSecret(value: string, setSecret: (value: string) => void): void {
   setSecret(value)
@@ -115,6 +138,8 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv, setSecret: 
   const publicUrl = text('public-url')
   const bucket = text('s3-bucket')
   const previewUrl = text('preview-url')
+  const updateEndpointUrl = text('update-endpoint-url')
+  const backend = oneOf('backend input', text('backend') ?? 'folder', BACKENDS)
   const endpoint = text('s3-endpoint') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL
 
   return {
@@ -125,7 +150,7 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv, setSecret: 
     appId: appId && checkSegment('app-id input', appId, 'use a reverse-DNS id such as com.example.app'),
     channel: channel && checkSegment('channel input', channel, 'use a name such as production or beta'),
     version: version && checkVersion('version input', version),
-    backend: oneOf('backend input', text('backend') ?? 'folder', BACKENDS),
+    backend,
     registryPath: text('registry-path') ?? '.live-updates',
     s3: {
       bucket: bucket && checkBucket(bucket),
@@ -145,6 +170,7 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv, setSecret: 
     signingKey: secret('signing-key'),
     comment: booleanInput('comment input', text('comment') ?? 'true'),
     previewUrl: previewUrl && checkPreviewUrl('preview-url input', previewUrl),
+    updateEndpointUrl: updateEndpointUrl && checkEndpointUrl('update-endpoint-url input', updateEndpointUrl, backend),
     githubToken: secret('github-token', env.GITHUB_TOKEN),
     artifactPath: text('artifact-path') ?? 'live-update-artifact',
     previewLabel: text('preview-label')

@@ -19,7 +19,7 @@ import { publishPackedMode } from './modes/publish-packed.js'
 import type { ModeRun } from './modes/types.js'
 import { writeOutputs } from './outputs.js'
 import { execRunner, type CommandRunner } from './command-runner.js'
-import { appIdOf, buildAndCheck, describeTarget, openBackend, removePreview, signAndPublish } from './pipeline.js'
+import { appIdOf, buildAndCheck, describeTarget, openBackend, removePreview, signAndPublish, unreachableBundleWarning } from './pipeline.js'
 import { readProject } from './project.js'
 import type { Backend } from './registry/types.js'
 import type { Outcome, RunReport } from './report.js'
@@ -123,9 +123,15 @@ export async function run(services: Services = actionServices()): Promise<void> 
     inputs = getInputs(inputReader(services.env), services.env, (value) => workflow.setSecret(value))
     report.backend = inputs.backend
     report.workingDirectory = inputs.workingDirectory
+    report.updateEndpointUrl = inputs.updateEndpointUrl
     ctx = readEventContext(services.env)
     report.runUrl = runUrl(ctx)
     report.outcome = await MODES[inputs.mode]({ inputs, ctx, services, stages, report, workDir })
+    const unreachable = unreachableBundleWarning(report.outcome)
+    if (unreachable) {
+      workflow.warning(unreachable)
+      report.warnings = [...(report.warnings ?? []), unreachable]
+    }
   } catch (error) {
     failure = error
     report.outcome = { kind: 'failed', error: redact(errorMessage(error), secrets) }

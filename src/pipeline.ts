@@ -4,7 +4,7 @@ import type { PackedBundle } from './bundle/pack.js'
 import { signAndVerify, type SigningKey } from './bundle/sign.js'
 import { checkEligibility, type ChannelBaseline, type Verdict } from './eligibility/index.js'
 import { MissingCredentialsError, UserError } from './errors.js'
-import { describePreview, makePreview } from './github/preview-link.js'
+import { describePreview, isWebLink, makePreview } from './github/preview-link.js'
 import type { Inputs } from './inputs.js'
 import type { Services } from './main.js'
 import type { Project } from './project.js'
@@ -149,6 +149,15 @@ export async function signAndPublish(backend: Backend, stages: StageLog, report:
   const { previewUrl } = plan
   if (previewUrl) report.preview = await stages.run('Preview link', () => makePreview(previewUrl, backend, appId, result.pointer), describePreview)
   return { kind: 'published', result, bundle: summary }
+}
+
+/**
+ * A published pointer whose bundle URL no device can fetch: the folder registry without
+ * public-url names file:// URLs on the runner. The publish stands; the step warns.
+ */
+export function unreachableBundleWarning(outcome: Outcome): string | undefined {
+  if (outcome.kind !== 'published' || isWebLink(outcome.result.bundleUrl)) return undefined
+  return `The channel pointer names ${outcome.result.bundleUrl}, a file on this runner that no device can fetch: serve the registry folder (registry-path) over https, from a web server, a CDN or a bucket it is copied to, and set public-url to its address.`
 }
 
 function behindReason(current: string, version: string, channel: string, bundleUrl: string): string {

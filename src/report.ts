@@ -35,4 +35,8 @@ export interface RunReport {
   bundleComparison?: BundleComparison
   /** The link a tester opens on the phone (the preview-url input), and its QR code. */
   preview?: Preview
+  /** The update endpoint's address (the update-endpoint-url input): the comment shows each plugin's settings for it. */
+  updateEndpointUrl?: string
+  /** What a maintainer must fix for devices to take the update, in the log, the summary and the comment. */
+  warnings?: string[]
 }

@@ -24,6 +24,11 @@ function reasonLines(report: RunReport): string[] {
   ]
 }
 
+/** What keeps devices from taking the update: right under the headline, where a maintainer reads. */
+function warningLines(report: RunReport): string[] {
+  return (report.warnings ?? []).flatMap((warning) => ['> [!WARNING]', `> ${escapeMarkdown(warning)}`, ''])
+}
+
 function noteLines(report: RunReport): string[] {
   const notes = report.verdict?.notes ?? []
   return notes.length ? [...notes.map((note) => `- ℹ️ ${escapeMarkdown(note)}`), ''] : []
@@ -70,6 +75,7 @@ export function buildReportBody(report: RunReport, now: Date = new Date()): stri
   const run = report.runUrl ? `[Workflow run](${report.runUrl}) · ` : ''
   return [
     ...headlineLines(report),
+    ...warningLines(report),
     ...reasonLines(report),
     ...howToTestLines(report),
     ...bundleChangeLines(report.outcome.kind === 'published' ? report.bundleComparison : undefined),
