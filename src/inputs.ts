@@ -1,4 +1,5 @@
 import { UserError } from './errors.js'
+import type { RolloutChange } from './registry/types.js'
 import { checkPreviewUrl } from './github/preview-link.js'
 import { checkBucket, checkPrefix, checkRegion, checkSegment, checkVersion } from './validate.js'
 
@@ -7,7 +8,7 @@ export type BackendName = (typeof BACKENDS)[number]
 export const NATIVE_CHANGE_POLICIES = ['fail', 'skip', 'publish'] as const
 export type OnNativeChange = (typeof NATIVE_CHANGE_POLICIES)[number]
 /** What one run does; each mode other than publish lives in src/modes/. */
-export const MODES = ['publish', 'pack', 'publish-packed'] as const
+export const MODES = ['publish', 'pack', 'publish-packed', 'promote', 'rollback', 'rollout'] as const
 export type Mode = (typeof MODES)[number]
 
 export interface S3Inputs {
@@ -50,6 +51,10 @@ export interface Inputs {
   artifactPath: string
   /** publish-packed publishes only pull requests that carry this label. */
   previewLabel?: string
+  /** promote: the channel, or the version, whose bundle goes to the channel input. */
+  from?: string
+  /** A staged rollout: a percentage on publish and promote; also pause or resume with mode rollout. */
+  rollout?: RolloutChange
 }
 
 export type InputReader = (name: string) => string
@@ -72,6 +77,20 @@ function packageNames(input: string, value: string | undefined): string[] {
   const bad = names.find((name) => !PACKAGE_NAME.test(name))
   if (bad) throw new UserError(`The ${input} names "${bad}", which is not an npm package name: list package names such as @capacitor/camera, one a line or comma-separated.`)
   return names
+}
+
+/** The rollout input: a whole percentage from 1 to 100, or pause / resume (mode rollout only). */
+function rolloutInput(value: string | undefined, mode: Mode): RolloutChange | undefined {
+  if (value === undefined) return undefined
+  if (mode === 'rollout' && /^(pause|resume)$/i.test(value)) return { pause: value.toLowerCase() === 'pause' }
+  const percent = /^\d{1,3}$/.test(value) ? Number(value) : NaN
+  if (!(percent >= 1 && percent <= 100)) {
+    throw new UserError(`The rollout input "${value}" is not a percentage of devices: use a whole number from 1 to 100${mode === 'rollout' ? ', or pause or resume' : ''}.`)
+  }
+  if (!['publish', 'promote', 'rollout'].includes(mode)) {
+    throw new UserError(`The rollout input is set, but mode ${mode} does not roll out: remove it, or use mode publish, promote or rollout.`)
+  }
+  return { percent }
 }
 
 function booleanInput(input: string, value: string): boolean {
@@ -142,8 +161,10 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv, setSecret: 
   const backend = oneOf('backend input', text('backend') ?? 'folder', BACKENDS)
   const endpoint = text('s3-endpoint') ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL
 
+  const mode = oneOf('mode input', text('mode') ?? 'publish', MODES)
+  const from = text('from')
   return {
-    mode: oneOf('mode input', text('mode') ?? 'publish', MODES),
+    mode,
     workingDirectory: text('working-directory') ?? '.',
     buildCommand: build === undefined ? undefined : build.toLowerCase() === 'none' ? null : build,
     webDir: text('web-dir'),
@@ -173,6 +194,8 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv, setSecret: 
     updateEndpointUrl: updateEndpointUrl && checkEndpointUrl('update-endpoint-url input', updateEndpointUrl, backend),
     githubToken: secret('github-token', env.GITHUB_TOKEN),
     artifactPath: text('artifact-path') ?? 'live-update-artifact',
-    previewLabel: text('preview-label')
+    previewLabel: text('preview-label'),
+    from: from && checkSegment('from input', from, 'name a channel such as pr-12 or beta, or a version such as 1.4.2'),
+    rollout: rolloutInput(text('rollout'), mode)
   }
 }

@@ -16,6 +16,7 @@ import { buildSummary } from './github/summary.js'
 import { getInputs, inputReader, type Inputs, type Mode } from './inputs.js'
 import { packMode } from './modes/pack.js'
 import { publishPackedMode } from './modes/publish-packed.js'
+import { promoteMode, rollbackMode, rolloutMode } from './modes/channel-moves.js'
 import type { ModeRun } from './modes/types.js'
 import { writeOutputs } from './outputs.js'
 import { execRunner, type CommandRunner } from './command-runner.js'
@@ -93,14 +94,17 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
   const bundle: PackedBundle = await stages.run('Pack', async () => packWebDir(webDir, join(await workDir(), 'bundle.zip')), (b) =>
     `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}`)
   const reopensChannel = ctx.payload.action === 'reopened' && Boolean(target.pullRequest)
-  return signAndPublish(backend, stages, report, { appId, target, bundle, verdict, webDir, signingKey, reopensChannel, previewUrl: inputs.previewUrl })
+  return signAndPublish(backend, stages, report, { appId, target, bundle, verdict, webDir, signingKey, reopensChannel, previewUrl: inputs.previewUrl, rollout: inputs.rollout && 'percent' in inputs.rollout ? inputs.rollout.percent : undefined })
 }
 
 /** One entry per value of the mode input. */
 const MODES: Record<Mode, ModeRun> = {
   publish: (m) => publishPath(m.inputs, m.ctx, m.services, m.stages, m.report, m.workDir),
   pack: packMode,
-  'publish-packed': publishPackedMode
+  'publish-packed': publishPackedMode,
+  promote: promoteMode,
+  rollback: rollbackMode,
+  rollout: rolloutMode
 }
 
 async function writeReport(services: Services, report: RunReport, secrets: string[], extra: Record<string, string>): Promise<void> {

@@ -7,15 +7,21 @@ export function outputsFor(report: RunReport): Record<string, string> {
   const { outcome, verdict, target } = report
   const published = outcome.kind === 'published' ? outcome.result : undefined
   const bundle = outcome.kind === 'published' || outcome.kind === 'skipped' ? outcome.bundle : undefined
+  const move = outcome.kind === 'moved' ? outcome.move : undefined
+  const pointer = move?.after ?? published?.pointer
+  const before = move ? move.before : published?.previousPointer
   return {
     eligible: verdict ? String(verdict.eligible) : '',
     reasons: JSON.stringify(verdict?.reasons.map((reason) => reason.message) ?? []),
     fingerprint: verdict?.fingerprint ?? '',
-    channel: target?.channel ?? '',
-    version: target?.mode === 'publish' ? target.version : '',
+    channel: move?.channel ?? target?.channel ?? '',
+    version: move?.after.version ?? (target?.mode === 'publish' ? target.version : ''),
+    'previous-version': before && before.version !== pointer?.version ? before.version : '',
+    /** The percentage of the channel's devices that get `version`. */
+    rollout: pointer ? String(pointer.rollout?.percent ?? 100) : '',
     published: String(outcome.kind === 'published'),
     'bundle-url': published?.bundleUrl ?? '',
-    checksum: bundle?.checksum ?? '',
+    checksum: bundle?.checksum ?? move?.after.checksum ?? '',
     size: bundle ? String(bundle.size) : ''
   }
 }

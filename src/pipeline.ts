@@ -104,6 +104,8 @@ interface PublishPlan {
   reopensChannel: boolean
   /** The preview-url template: its link and QR code go in the comment. */
   previewUrl?: string
+  /** A staged rollout's percentage (the rollout input). */
+  rollout?: number
 }
 
 /** Compares the bundle with what the channel's devices run, signs it when a key is given, then stores it and moves the channel. */
@@ -143,6 +145,7 @@ export async function signAndPublish(backend: Backend, stages: StageLog, report:
     }
   }
   request.reopensChannel = plan.reopensChannel
+  request.rollout = plan.rollout
   const result = await stages.run('Publish', () => backend.publish(request), describePublish(target.channel, target.version))
   if (result.status === 'behind') return { kind: 'skipped', reason: behindReason(result.current.version, target.version, target.channel, result.bundleUrl), bundle: summary }
   if (result.status === 'closed') return { kind: 'skipped', reason: `pull request #${target.pullRequest?.number ?? ''} is closed, so its preview channel ${target.channel} stays removed (reopening it publishes again)` }
@@ -174,7 +177,7 @@ function describePublish(channel: string, version: string): (result: PublishAtte
       case 'closed':
         return `the pull request was closed meanwhile: ${channel} stays removed`
       case 'published':
-        return `${channel} → ${version} at ${result.bundleUrl}`
+        return `${channel} → ${version} at ${result.bundleUrl}${result.pointer.rollout ? ` for ${result.pointer.rollout.percent} % of devices (the others keep ${result.pointer.rollout.replaces.version})` : ''}`
     }
   }
 }
@@ -197,6 +200,9 @@ export async function openBackend(inputs: Inputs, services: Services, project: P
     throw error
   }
   report.backendLocation = backend.location
+  if (inputs.rollout && !backend.changeRollout) {
+    throw new UserError(`The rollout input needs the update endpoint, which reads the folder and s3 registries, and the ${backend.name} backend keeps its own: remove the input, or use Capgo's own rollout (npx @capgo/cli channel set --rollout-percentage).`)
+  }
   return backend
 }
 

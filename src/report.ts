@@ -1,7 +1,7 @@
 import type { BundleComparison } from './bundle/diff.js'
 import type { Verdict } from './eligibility/index.js'
 import type { Preview } from './github/preview-link.js'
-import type { PublishResult, RemovalResult } from './registry/types.js'
+import type { ChannelPointer, PublishResult, RemovalResult } from './registry/types.js'
 import type { StageTiming } from './stages.js'
 import type { Target } from './target.js'
 
@@ -11,11 +11,23 @@ export interface PackedSummary {
   fileCount: number
 }
 
+/** A channel before and after a release operation. */
+export interface ChannelMove {
+  operation: 'promote' | 'rollback' | 'rollout'
+  channel: string
+  before?: ChannelPointer
+  after: ChannelPointer
+  /** The channel already pointed at that bundle: nothing changed. */
+  unchanged?: boolean
+}
+
 /** What the run did, in one value: the outputs, the summary and the comment are all views of it. */
 export type Outcome =
   | { kind: 'published'; result: PublishResult; bundle: PackedSummary }
   | { kind: 'skipped'; reason: string; bundle?: PackedSummary }
   | { kind: 'removed'; removal: RemovalResult }
+  /** Promote, rollback or rollout: a channel changed without anything built or uploaded. */
+  | { kind: 'moved'; move: ChannelMove }
   | { kind: 'failed'; error: string }
 
 export interface RunReport {

@@ -1,4 +1,5 @@
-import type { RunReport } from '../report.js'
+import type { ChannelPointer } from '../registry/types.js'
+import type { ChannelMove, RunReport } from '../report.js'
 import { formatBytes } from '../stages.js'
 import { comparedWith } from './bundle-changes.js'
 import { code, escapeMarkdown, sizeDelta } from './markdown.js'
@@ -13,6 +14,28 @@ function sizeFacts(report: RunReport, size: number): string {
     facts.push(count === 0 ? 'no file changed' : `${count} file${count > 1 ? 's' : ''} changed`)
   }
   return facts.join(', ')
+}
+
+function share(pointer: ChannelPointer | undefined): string {
+  if (!pointer) return 'nothing'
+  return pointer.rollout ? `${pointer.rollout.percent} %${pointer.rollout.paused ? ' (paused)' : ''}` : '100 %'
+}
+
+/** Promote, rollback and rollout: what the channel's devices get now, and what they got before. */
+function moveHeadline(move: ChannelMove): { icon: string; line: string } {
+  const { before, after, channel } = move
+  const was = before ? `, which had ${code(before.version)}` : ''
+  if (move.unchanged) return { icon: '⏭️', line: `**Nothing changed:** ${code(channel)} already points at ${code(after.version)}.` }
+  switch (move.operation) {
+    case 'promote':
+      return { icon: '🚀', line: `**Promoted** ${code(after.version)} from ${code(after.promotedFrom ?? '')} to channel ${code(channel)}${was}, with the same bytes and checksum${after.rollout ? `, for ${after.rollout.percent} % of its devices (the others keep ${code(after.rollout.replaces.version)})` : ''}.` }
+    case 'rollback':
+      return { icon: '⏪', line: `**Rolled back** channel ${code(channel)} from ${code(before?.version ?? '')} to the older ${code(after.version)}: a rollback is the one operation that moves a channel backward.` }
+    case 'rollout':
+      return { icon: '📶', line: after.rollout
+        ? `**Rollout** of ${code(after.version)} on ${code(channel)}: ${share(before)} → ${share(after)} of devices; the others keep ${code(after.rollout.replaces.version)}.`
+        : `**Rollout finished:** every device of ${code(channel)} gets ${code(after.version)} (it reached ${share(before)}).` }
+  }
 }
 
 /**
@@ -53,6 +76,9 @@ export function headlineLines(report: RunReport): string[] {
         : `The preview was removed: channel ${channel} had nothing published; bundles removed: ${versions}.`
       break
     }
+    case 'moved':
+      ;({ icon, line } = moveHeadline(outcome.move))
+      break
     case 'failed':
       icon = needsStore ? '⛔' : '❌'
       line = needsStore

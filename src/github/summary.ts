@@ -1,5 +1,6 @@
 import { registryKeys } from '../registry/layout.js'
-import type { RunReport } from '../report.js'
+import type { ChannelPointer } from '../registry/types.js'
+import type { ChannelMove, RunReport } from '../report.js'
 import { formatDuration } from '../stages.js'
 import { bundleChangeLines } from './bundle-changes.js'
 import { headlineLines } from './headline.js'
@@ -41,6 +42,19 @@ function bundleLocation(report: RunReport, url: string, version: string): string
   return code(url)
 }
 
+/** The channel before and after a promote, rollback or rollout. */
+function moveRows({ channel, before, after }: ChannelMove): string[][] {
+  const devices = (p: ChannelPointer | undefined) => (p ? (p.rollout ? `${p.rollout.percent} %${p.rollout.paused ? ' (paused)' : ''}, the others ${code(p.rollout.replaces.version)}` : 'all') : '—')
+  return [
+    ['Channel', code(channel)],
+    ['Version', `${before ? code(before.version) : 'none'} → ${code(after.version)}`],
+    ['Devices that get it', `${devices(before)} → ${devices(after)}`],
+    ['Archive checksum (sha256)', code(after.checksum)],
+    ...(after.promotedFrom ? [['Promoted from', code(after.promotedFrom)]] : []),
+    ...(after.rolledBackFrom ? [['Rolled back from', code(after.rolledBackFrom)]] : [])
+  ]
+}
+
 function detailLines(report: RunReport): string[] {
   const { outcome, verdict, target } = report
   const rows: string[][] = []
@@ -57,6 +71,7 @@ function detailLines(report: RunReport): string[] {
       ['Archive checksum (sha256)', code(outcome.bundle.checksum)]
     )
   }
+  if (outcome.kind === 'moved') rows.push(...moveRows(outcome.move))
   if (verdict) {
     rows.push(['Framework', escapeMarkdown(verdict.framework)], ['Native baseline', escapeMarkdown(verdict.baseline.description)])
     if (verdict.fingerprint) rows.push(['Native fingerprint', code(verdict.fingerprint.slice(0, 16))])

@@ -6,6 +6,6 @@ import type { ChannelPointer } from './types.js'
  * action lacks are left as they are: such a pointer still names its bundle's url and checksum.
  */
 export function currentRelease(pointer: ChannelPointer): Release {
-  const { version, url, checksum, size, nativeFingerprint, native, signature, publishedAt } = pointer
-  return { version, url, checksum, size, nativeFingerprint, publishedAt, ...(native ? { native } : {}), ...(signature ? { signature } : {}) }
+  const { version, url, checksum, size, nativeFingerprint, native, signature, publishedAt, promotedFrom } = pointer
+  return { version, url, checksum, size, nativeFingerprint, publishedAt, ...(native ? { native } : {}), ...(signature ? { signature } : {}), ...(promotedFrom ? { promotedFrom } : {}) }
 }

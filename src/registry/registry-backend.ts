@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto'
 import { errorMessage, UserError } from '../errors.js'
 import { registryKeys } from './layout.js'
-import { currentRelease } from './pointer.js'
-import { retainReleases } from './releases.js'
+import { changedRollout, nextPointer } from './history.js'
 import { isForward } from './order.js'
 import type { ObjectStore } from './store.js'
-import type { Backend, ChannelPointer, Manifest, PublishAttempt, PublishRequest, RemovalResult } from './types.js'
+import type { Backend, ChannelMoveRequest, ChannelPointer, Manifest, PublishAttempt, PublishRequest, RemovalResult, RolloutChange, RolloutResult } from './types.js'
 
 const IMMUTABLE = 'public, max-age=31536000, immutable'
 const MUTABLE = 'no-cache'
@@ -106,7 +105,7 @@ export class RegistryBackend implements Backend {
         return { status: 'behind', bundleUrl, bundleCreated, current: previousPointer }
       }
       if (await this.store.read(registryKeys.closedChannel(appId, channel))) return { status: 'closed' }
-      const pointer = this.pointerFor(request, bundleUrl, previousPointer)
+      const pointer = nextPointer(request, bundleUrl, previousPointer)
       const bytes = json(pointer)
       // A write that failed may still have landed: the message says the pointer may have moved.
       const mayHaveMoved = `the channel pointer may now name ${version} (it named ${previousPointer?.version ?? 'nothing'}): check ${this.store.describe(pointerKey)}, then run the job again.`
@@ -121,10 +120,37 @@ export class RegistryBackend implements Backend {
     }
   }
 
-  private pointerFor(request: PublishRequest, bundleUrl: string, previousPointer: ChannelPointer | undefined): ChannelPointer {
-    const { files: _files, nativeSources: _sources, eligibility: _verdict, appId: _appId, ...fields } = request.manifest
-    const history = previousPointer ? [currentRelease(previousPointer), ...(previousPointer.previous ?? [])] : []
-    return { ...fields, url: bundleUrl, previous: retainReleases(history.filter((release) => release.version !== request.version)) }
+  /** Promote and rollback: the channel moves to a stored version, whose bytes are checked, never sent again. */
+  async moveChannel(move: ChannelMoveRequest): Promise<PublishAttempt> {
+    const { appId, channel, manifest } = move
+    const bundleKey = registryKeys.bundle(appId, manifest.version)
+    if ((await this.store.checksum(bundleKey)) !== manifest.checksum) {
+      throw new UserError(`${this.store.describe(bundleKey)} is missing or does not match its manifest's checksum, so ${channel} cannot be pointed at ${manifest.version}: publish that version again, or name another one.`)
+    }
+    if (await this.store.read(registryKeys.closedChannel(appId, channel))) return { status: 'closed' }
+    const { url: _url, ...stored } = manifest
+    const request: PublishRequest = {
+      appId, channel, version: manifest.version, archivePath: '', checksum: manifest.checksum, size: manifest.size,
+      manifest: { ...stored, channel }, allowBackward: move.rollback, rollout: move.rollout, promotedFrom: move.promotedFrom
+    }
+    return this.movePointer(request, manifest.url, false)
+  }
+
+  /** Raises, pauses or finishes a channel's rollout by compare-and-swap on its pointer. */
+  async changeRollout(appId: string, channel: string, change: RolloutChange): Promise<RolloutResult> {
+    const key = registryKeys.pointer(appId, channel)
+    for (let attempt = 1; attempt <= POINTER_ATTEMPTS; attempt++) {
+      const stored = await this.store.readTagged(key)
+      if (!stored) throw new UserError(`Channel ${channel} of ${appId} has no pointer in ${this.store.describe(key)}: check the channel input.`)
+      const before = this.parse<ChannelPointer>(key, stored.bytes)
+      const after = changedRollout(before, change)
+      const bytes = json(after)
+      if (await this.store.putIfMatch(key, bytes, stored.tag, { contentType: 'application/json', sha256: sha256(bytes), cacheControl: MUTABLE })) {
+        await this.verify(key, sha256(bytes))
+        return { before, after }
+      }
+    }
+    throw new Error(`Other runs kept moving ${this.store.describe(key)} while this one tried ${POINTER_ATTEMPTS} times; the rollout was not changed: set a concurrency group on the workflow, then run the job again.`)
   }
 
   /** Takes back what this run added to a channel that was closed meanwhile. */

@@ -30,6 +30,8 @@ export interface Release {
   native?: NativeVersions
   signature?: string
   publishedAt: string
+  /** Set when a promote brought the bundle to this channel: the channel or version it came from. */
+  promotedFrom?: string
 }
 
 /** A staged rollout: `percent` of devices get the channel's current release, the others `replaces`. */

@@ -21,6 +21,10 @@ export interface ChannelPointer {
   previous: Release[]
   /** A staged rollout of the current release, when one is under way. */
   rollout?: Rollout
+  /** Set when a promote brought the current bundle here: the channel or version it came from. */
+  promotedFrom?: string
+  /** Set by a rollback: the version the channel went back from. */
+  rolledBackFrom?: string
 }
 
 /** A native source of the fingerprint: a label (file path or package) and its hash. */
@@ -45,7 +49,7 @@ export interface EligibilityRecord {
   framework: string
 }
 
-export interface Manifest extends Omit<ChannelPointer, 'previous' | 'rollout'> {
+export interface Manifest extends Omit<ChannelPointer, 'previous' | 'rollout' | 'promotedFrom' | 'rolledBackFrom'> {
   appId: string
   files: BundleFile[]
   nativeSources: NativeSource[]
@@ -71,7 +75,28 @@ export interface PublishRequest {
   allowBackward?: boolean
   /** The pull request was reopened: its preview channel, closed before, may be published again. */
   reopensChannel?: boolean
+  /** A staged rollout (1–99 percent): the pointer records it with the release it replaces. */
+  rollout?: number
+  /** A promote: where the bundle came from (a channel, or a version), recorded with the release. */
+  promotedFrom?: string
 }
+
+/** Points a channel at a version already in the registry (promote, rollback): nothing is uploaded. */
+export interface ChannelMoveRequest {
+  appId: string
+  channel: string
+  /** The stored manifest of the version the channel moves to. */
+  manifest: Manifest
+  /** A rollback: the one move that may go to a lower version; newer releases leave the history. */
+  rollback?: boolean
+  rollout?: number
+  promotedFrom?: string
+}
+
+/** A change of a channel's rollout: a new percentage (100 finishes it), or holding it where it is. */
+export type RolloutChange = { percent: number } | { pause: boolean }
+
+export type RolloutResult = { before: ChannelPointer; after: ChannelPointer }
 
 export type PublishResult = {
   status: 'published' | 'unchanged'
@@ -104,6 +129,10 @@ export interface Backend {
   readManifest(appId: string, version: string): Promise<Manifest | undefined>
   publish(request: PublishRequest): Promise<PublishAttempt>
   removeChannel(appId: string, channel: string): Promise<RemovalResult>
+  /** Promote and rollback; absent on backends that keep their own registry. */
+  moveChannel?(request: ChannelMoveRequest): Promise<PublishAttempt>
+  /** Raises, pauses, resumes or finishes a staged rollout; absent where the update endpoint cannot apply one. */
+  changeRollout?(appId: string, channel: string, change: RolloutChange): Promise<RolloutResult>
   /**
    * Stores the preview link's QR code (SVG) next to a version's bundle and returns the URL
    * a browser loads it from; absent on backends that host no files of their own.
