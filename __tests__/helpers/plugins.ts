@@ -15,8 +15,8 @@ interface FixtureRequest { method: string; url: string; headers: Record<string, 
 interface Fixture { version: string; requests: Record<string, FixtureRequest> }
 
 const fixture = (folder: string, platform: Platform): Fixture => JSON.parse(readFileSync(join(FIXTURES, folder, `requests.${platform}.json`), 'utf8'))
-export const capgoFixture = (platform: Platform) => fixture('capgo-capacitor-updater-8.51.23', platform)
-export const capawesomeFixture = (platform: Platform) => fixture('capawesome-capacitor-live-update-8.4.3', platform)
+const capgoFixture = (platform: Platform) => fixture('capgo-capacitor-updater-8.51.23', platform)
+const capawesomeFixture = (platform: Platform) => fixture('capawesome-capacitor-live-update-8.4.3', platform)
 
 /** The fixture's JSON body with some values changed: keys keep the plugin's order, new ones go last, as JSONObject.put does. */
 function withValues(body: string, values: Record<string, unknown>): string {
@@ -94,7 +94,7 @@ function jsonObject(answer: EndpointAnswer): Record<string, unknown> | undefined
 const AppVersionDec: Record<string, 'string' | 'boolean' | 'object'> = { version: 'string', checksum: 'string', url: 'string', message: 'string', error: 'string', kind: 'string', session_key: 'string', major: 'boolean', breaking: 'boolean', data: 'object', manifest: 'object' }
 
 /** CapgoUpdater.getLatest + CapacitorUpdaterPlugin's handling of its result (responses.json of the fixture). */
-export function parseCapgoLatest(platform: Platform, answer: EndpointAnswer): CapgoLatest {
+function parseCapgoLatest(platform: Platform, answer: EndpointAnswer): CapgoLatest {
   const body = jsonObject(answer)
   const failed = (error: string, message: string) => ({ outcome: 'failed' as const, error, message, statusCode: answer.status })
   if (!body) return answer.status >= 400 ? failed('response_error', `Server error: ${answer.status}`) : failed('parse_error', 'JSON parse error')
@@ -119,7 +119,7 @@ export function parseCapgoLatest(platform: Platform, answer: EndpointAnswer): Ca
 export type CapgoChannelResult = { outcome: 'stored' | 'unset'; status: string; message: string } | { outcome: 'failed'; error: string; message: string }
 
 /** setChannel: an error fails; unset: true forgets the channel; anything else stores it (iOS also fails on a non-2xx status). */
-export function parseCapgoSetChannel(platform: Platform, answer: EndpointAnswer): CapgoChannelResult {
+function parseCapgoSetChannel(platform: Platform, answer: EndpointAnswer): CapgoChannelResult {
   const body = jsonObject(answer)
   if (!body) return { outcome: 'failed', error: answer.status >= 400 ? 'response_error' : 'parse_error', message: '' }
   if ('error' in body || (platform === 'ios' && (answer.status < 200 || answer.status >= 300)) || (platform === 'android' && 'kind' in body)) {

@@ -1,7 +1,6 @@
 // src/endpoint/server.ts
 import { existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 
 // src/endpoint/folder-reader.ts
@@ -468,28 +467,43 @@ function registryFrom(location) {
   }
   return new FolderRegistryReader(location);
 }
-function toRequest(incoming, origin) {
+var MAX_READ_BYTES = 1024 * 1024;
+function readBody(incoming) {
+  return new Promise((resolve2) => {
+    const chunks = [];
+    let size = 0;
+    incoming.on("data", (chunk) => {
+      size += chunk.length;
+      if (size > MAX_READ_BYTES) {
+        incoming.destroy();
+        resolve2(void 0);
+      } else chunks.push(chunk);
+    });
+    incoming.on("end", () => resolve2(Buffer.concat(chunks)));
+    incoming.on("error", () => resolve2(void 0));
+  });
+}
+function toRequest(incoming, origin, body) {
   const headers = new Headers();
   for (const [name, value] of Object.entries(incoming.headers)) {
     if (value !== void 0) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
   }
   const hasBody = incoming.method !== "GET" && incoming.method !== "HEAD";
-  return new Request(new URL(incoming.url ?? "/", origin), {
-    method: incoming.method,
-    headers,
-    ...hasBody ? { body: Readable.toWeb(incoming), duplex: "half" } : {}
-  });
+  return new Request(new URL(incoming.url ?? "/", origin), { method: incoming.method, headers, ...hasBody && body ? { body: new Uint8Array(body) } : {} });
 }
+var TOO_LARGE = JSON.stringify({ error: "body_too_large", message: `The request body is larger than ${MAX_READ_BYTES} bytes.`, kind: "failed" });
 async function answer(handler, incoming, outgoing, origin) {
+  const body = await readBody(incoming);
+  if (!body) return void outgoing.writeHead(413, { "content-type": "application/json", connection: "close" }).end(TOO_LARGE);
   let response;
   try {
-    response = await handler(toRequest(incoming, origin));
+    response = await handler(toRequest(incoming, origin, body));
   } catch {
     response = new Response(JSON.stringify({ error: "invalid_request", message: "The request could not be read." }), { status: 400, headers: { "content-type": "application/json" } });
   }
-  const body = Buffer.from(await response.arrayBuffer());
-  outgoing.writeHead(response.status, { ...Object.fromEntries(response.headers), "content-length": String(body.length) });
-  outgoing.end(body);
+  const bytes = Buffer.from(await response.arrayBuffer());
+  outgoing.writeHead(response.status, { ...Object.fromEntries(response.headers), "content-length": String(bytes.length) });
+  outgoing.end(bytes);
 }
 function main() {
   const { values } = parseArgs({

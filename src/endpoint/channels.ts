@@ -9,7 +9,7 @@ import type { ChannelPointer } from '../registry/types.js'
 import type { RegistryReader } from './registry-reader.js'
 
 /** A channel as the endpoint answers it: its pointer, none, a closed preview, or why it cannot be read. */
-export type ChannelLookup =
+type ChannelLookup =
   | { kind: 'found'; pointer: ChannelPointer; current: Release }
   | { kind: 'missing' }
   /** A closed pull request's preview: devices that chose it go back to the default channel. */
@@ -32,7 +32,7 @@ function isRelease(value: unknown): value is Release {
  * The pointer's text as a ChannelPointer, or why not. Earlier releases a device could not
  * download (pointers of earlier versions of the action keep only version and checksum) are left out.
  */
-export function parsePointer(text: string): { pointer: ChannelPointer } | { reason: string } {
+function parsePointer(text: string): { pointer: ChannelPointer } | { reason: string } {
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -46,7 +46,7 @@ export function parsePointer(text: string): { pointer: ChannelPointer } | { reas
   return { pointer: { ...pointer, previous, ...(rollout ? { rollout } : { rollout: undefined }) } }
 }
 
-export interface ChannelStoreOptions {
+interface ChannelStoreOptions {
   registry: RegistryReader
   /** How long a pointer read is reused; 0 reads the registry on every request. */
   cacheSeconds: number

@@ -5,7 +5,7 @@ export function json(status: number, body: unknown): Response {
 }
 
 /** A request body read as JSON, or the answer the client gets instead (status and a sentence). */
-export type BodyRead = { ok: true; value: unknown } | { ok: false; status: number; code: string; message: string }
+type BodyRead = { ok: true; value: unknown } | { ok: false; status: number; code: string; message: string }
 
 /** Reads at most maxBytes of the body (a larger one is refused without reading the rest) and parses it. */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<BodyRead> {

@@ -1,7 +1,7 @@
 /* The endpoint's settings as both entries take them (flags on Node, vars on Workers). */
 import type { EndpointOptions } from './handler.js'
 
-export interface EndpointSettings {
+interface EndpointSettings {
   defaultChannel?: string
   /** Comma-separated channel names, `*` wildcards allowed. */
   selfAssign?: string

@@ -19,7 +19,7 @@ export interface Refusal {
   message: string
 }
 
-export type Selection =
+type Selection =
   | { kind: 'release'; channel: string; release: Release }
   /** The channel has no release for the device's native build. */
   | { kind: 'none'; channel: string; message: string }

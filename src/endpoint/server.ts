@@ -4,7 +4,6 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { Readable } from 'node:stream'
 import { parseArgs } from 'node:util'
 import { FolderRegistryReader } from './folder-reader.js'
 import { createHandler, ROUTES } from './handler.js'
@@ -22,29 +21,48 @@ function registryFrom(location: string): RegistryReader {
   return new FolderRegistryReader(location)
 }
 
-function toRequest(incoming: IncomingMessage, origin: string): Request {
+/** Bodies are read whole before the handler sees them (faster than a web stream); past this, the client is cut off. */
+const MAX_READ_BYTES = 1024 * 1024
+
+function readBody(incoming: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    incoming.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_READ_BYTES) {
+        incoming.destroy()
+        resolve(undefined)
+      } else chunks.push(chunk)
+    })
+    incoming.on('end', () => resolve(Buffer.concat(chunks)))
+    incoming.on('error', () => resolve(undefined))
+  })
+}
+
+function toRequest(incoming: IncomingMessage, origin: string, body: Buffer | undefined): Request {
   const headers = new Headers()
   for (const [name, value] of Object.entries(incoming.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
   }
   const hasBody = incoming.method !== 'GET' && incoming.method !== 'HEAD'
-  return new Request(new URL(incoming.url ?? '/', origin), {
-    method: incoming.method,
-    headers,
-    ...(hasBody ? { body: Readable.toWeb(incoming) as ReadableStream, duplex: 'half' } : {})
-  } as RequestInit)
+  return new Request(new URL(incoming.url ?? '/', origin), { method: incoming.method, headers, ...(hasBody && body ? { body: new Uint8Array(body) as Uint8Array<ArrayBuffer> } : {}) })
 }
 
+const TOO_LARGE = JSON.stringify({ error: 'body_too_large', message: `The request body is larger than ${MAX_READ_BYTES} bytes.`, kind: 'failed' })
+
 async function answer(handler: (request: Request) => Promise<Response>, incoming: IncomingMessage, outgoing: ServerResponse, origin: string): Promise<void> {
+  const body = await readBody(incoming)
+  if (!body) return void outgoing.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end(TOO_LARGE)
   let response: Response
   try {
-    response = await handler(toRequest(incoming, origin))
+    response = await handler(toRequest(incoming, origin, body))
   } catch {
     response = new Response(JSON.stringify({ error: 'invalid_request', message: 'The request could not be read.' }), { status: 400, headers: { 'content-type': 'application/json' } })
   }
-  const body = Buffer.from(await response.arrayBuffer())
-  outgoing.writeHead(response.status, { ...Object.fromEntries(response.headers), 'content-length': String(body.length) })
-  outgoing.end(body)
+  const bytes = Buffer.from(await response.arrayBuffer())
+  outgoing.writeHead(response.status, { ...Object.fromEntries(response.headers), 'content-length': String(bytes.length) })
+  outgoing.end(bytes)
 }
 
 function main(): void {

@@ -6,7 +6,7 @@ import { createHandler } from './handler.js'
 import { endpointOptions } from './options.js'
 import { UrlRegistryReader } from './registry-reader.js'
 
-export interface WorkerEnv {
+interface WorkerEnv {
   REGISTRY_URL?: string
   DEFAULT_CHANNEL?: string
   SELF_ASSIGN?: string
