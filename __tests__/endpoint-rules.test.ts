@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path'
 import type { Release } from '../src/registry/releases.js'
 import type { ChannelPointer } from '../src/registry/types.js'
 import { buildEndpoint, serveFolder, startNodeEndpoint, startWorkerEndpoint, type RunningEndpoint } from './helpers/endpoint.js'
-import { CapawesomeDeviceClient, CapgoDeviceClient, type Platform } from './helpers/plugins.js'
+import { CapawesomeDeviceClient, CapgoDeviceClient, capgoStatsBody, type Platform } from './helpers/plugins.js'
 
 const APP = 'com.example.native'
 const FINGERPRINT_1_0 = 'a'.repeat(64)
@@ -135,6 +135,12 @@ describe.each(setups)('$name', ({ start }) => {
     it.each(both)('a pointer that does not parse (%s), logged with why', async (platform) => {
       expect(await device(platform).with({ defaultChannel: 'broken' }).update()).toMatchObject({ outcome: 'failed', error: 'channel_unreadable', statusCode: 502 })
       expect(endpoint.logs()).toContain(`the pointer ${APP}/channels/broken.json does not parse: it is not JSON`)
+    })
+
+    it('a full stats batch (200 events, the most the plugin queues) is accepted', async () => {
+      const event = { ...JSON.parse(capgoStatsBody()), metadata: { reason: 'x'.repeat(200) } }
+      const answer = await endpoint.send('/stats', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Array(200).fill(event)) })
+      expect(answer.status).toBe(200)
     })
 
     it('a method or path the plugins do not use', async () => {

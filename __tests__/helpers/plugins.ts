@@ -16,6 +16,8 @@ interface Fixture { version: string; requests: Record<string, FixtureRequest> }
 
 const fixture = (folder: string, platform: Platform): Fixture => JSON.parse(readFileSync(join(FIXTURES, folder, `requests.${platform}.json`), 'utf8'))
 const capgoFixture = (platform: Platform) => fixture('capgo-capacitor-updater-8.51.23', platform)
+/** One stats event as the Android plugin sends it (the fixture's batch holds one). */
+export const capgoStatsBody = () => JSON.stringify(JSON.parse(capgoFixture('android').requests.stats.body!)[0])
 const capawesomeFixture = (platform: Platform) => fixture('capawesome-capacitor-live-update-8.4.3', platform)
 
 /** The fixture's JSON body with some values changed: keys keep the plugin's order, new ones go last, as JSONObject.put does. */

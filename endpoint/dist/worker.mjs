@@ -315,9 +315,10 @@ async function channelNumber(name) {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(name)));
   return (digest[0] << 16 | digest[1] << 8 | digest[2]) + 1;
 }
-var MAX_EVENTS_LOGGED = 100;
+var MAX_EVENTS_LOGGED = 200;
+var STATS_MAX_BYTES = 512 * 1024;
 async function capgoStats(request, context) {
-  const body = await readJsonBody(request, context.maxBodyBytes);
+  const body = await readJsonBody(request, Math.max(context.maxBodyBytes, STATS_MAX_BYTES));
   if (!body.ok) return failure2(refuse(body.status, body.code, body.message));
   const events = Array.isArray(body.value) ? body.value : [body.value];
   if (!events.every(isObject)) return failure2(refuse(400, "invalid_body", "A stats event is not a JSON object."));

@@ -110,11 +110,13 @@ async function channelNumber(name: string): Promise<number> {
   return ((digest[0] << 16) | (digest[1] << 8) | digest[2]) + 1
 }
 
-const MAX_EVENTS_LOGGED = 100
+/** The plugin queues up to 200 events (MAX_PENDING_STATS, 8.51.23) and sends them in one batch: a full one must fit. */
+const MAX_EVENTS_LOGGED = 200
+const STATS_MAX_BYTES = 512 * 1024
 
 /** POST statsUrl: one event, or a batch (an array) as 8.x sends them; each is logged in one line. */
 export async function capgoStats(request: Request, context: EndpointContext): Promise<Response> {
-  const body = await readJsonBody(request, context.maxBodyBytes)
+  const body = await readJsonBody(request, Math.max(context.maxBodyBytes, STATS_MAX_BYTES))
   if (!body.ok) return failure(refuse(body.status, body.code, body.message))
   const events = Array.isArray(body.value) ? body.value : [body.value]
   if (!events.every(isObject)) return failure(refuse(400, 'invalid_body', 'A stats event is not a JSON object.'))
