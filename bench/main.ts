@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { benchEndpoint } from './endpoint.js'
 import { benchFingerprint } from './fingerprint.js'
 import { MB, type Row } from './measure.js'
 import { generateNativeProject } from './native-project.js'
@@ -16,7 +17,7 @@ import { benchStartup } from './startup.js'
 import { renderTable } from './table.js'
 import { generateWebBundle } from './web-bundle.js'
 
-const STAGES = ['pack', 'fingerprint', 'publish', 'startup'] as const
+const STAGES = ['pack', 'fingerprint', 'publish', 'startup', 'endpoint'] as const
 
 const { values: flags } = parseArgs({
   options: {
@@ -30,6 +31,8 @@ const { values: flags } = parseArgs({
     'fingerprint-runs': { type: 'string', default: '3' },
     'publish-runs': { type: 'string', default: '3' },
     'startup-runs': { type: 'string', default: '9' },
+    'endpoint-channels': { type: 'string', default: '1000' },
+    'endpoint-seconds': { type: 'string', default: '2' },
     only: { type: 'string', default: STAGES.join(',') },
     out: { type: 'string', default: 'bench-results.json' },
     keep: { type: 'boolean', default: false },
@@ -48,6 +51,8 @@ const HELP = `npm run bench -- [flags]
   --fingerprint-runs N   timed runs of each fingerprint, after one warm-up (3)
   --publish-runs N       timed uploads of each side (3)
   --startup-runs N       runs of node dist/index.js and of bare node (9)
+  --endpoint-channels N  channels of the update endpoint's registry (1000)
+  --endpoint-seconds N   seconds of load on the endpoint and on its baseline (2)
   --only a,b             stages among ${STAGES.join(', ')}
   --out FILE             JSON results (bench-results.json)
   --keep                 keep the generated data (its folder is printed)`
@@ -99,6 +104,10 @@ async function main(): Promise<void> {
     if (only.has('startup')) {
       log('start-up: node dist/index.js, and bare node')
       rows.push(...(await benchStartup(count('startup-runs'))))
+    }
+    if (only.has('endpoint')) {
+      log(`endpoint: endpoint/dist/server.mjs over ${count('endpoint-channels')} channels, and a bare node:http server`)
+      rows.push(...(await benchEndpoint(workDir, count('endpoint-channels'), count('endpoint-seconds') * 1000)))
     }
     const table = renderTable(rows)
     console.log(table)

@@ -8,7 +8,7 @@
  * @capgo/capacitor-updater's three URLs, named after its defaults
  * (https://plugin.capgo.app/updates, /channel_self, /stats in its definitions.d.ts, 8.51).
  */
-const CAPGO_ROUTES = { updateUrl: '/updates', channelUrl: '/channel_self', statsUrl: '/stats' } as const
+export const CAPGO_ROUTES = { updateUrl: '/updates', channelUrl: '/channel_self', statsUrl: '/stats' } as const
 
 /** @capgo/capacitor-updater's `plugins.CapacitorUpdater` settings for an endpoint. */
 export type CapgoSettings = Record<keyof typeof CAPGO_ROUTES, string>
