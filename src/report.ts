@@ -5,7 +5,7 @@ import type { PublishResult, RemovalResult } from './registry/types.js'
 import type { StageTiming } from './stages.js'
 import type { Target } from './target.js'
 
-export interface PackedSummary {
+interface PackedSummary {
   size: number
   checksum: string
   fileCount: number
