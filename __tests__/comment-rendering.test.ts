@@ -61,7 +61,7 @@ const ineligible: Verdict = {
     { message: '@capacitor/camera 6.0.0 → 7.0.0 (native plugin)', file: 'package.json' }
   ]
 }
-const pullRequest = { number: 42, title: 'Checkout', headRef: 'feature/checkout', headSha: 'c0ffee1'.padEnd(40, '0'), baseSha: '1a2b3c4'.padEnd(40, '0'), baseRef: 'main', fromFork: false }
+const pullRequest = { number: 42, headSha: 'c0ffee1'.padEnd(40, '0'), baseSha: '1a2b3c4'.padEnd(40, '0'), baseRef: 'main', fromFork: false }
 const target = { mode: 'publish' as const, channel: 'pr-42', version: '1.4.2-pr.42.17', commit: pullRequest.headSha, origin: 'pull request #42', pullRequest }
 const pointer: ChannelPointer = {
   version: target.version, url: 'https://updates.example.com/com.example.app/bundles/1.4.2-pr.42.17/bundle.zip', checksum: 'cd'.repeat(32),

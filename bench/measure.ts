@@ -38,7 +38,7 @@ export interface ProcessRun {
 }
 
 const GNU_TIME = '/usr/bin/time'
-export const hasGnuTime = existsSync(GNU_TIME)
+const hasGnuTime = existsSync(GNU_TIME)
 
 /** Runs a command to its end, timing it from spawn to exit (and its peak RSS under GNU time). */
 export function runProcess(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; measureRss?: boolean } = {}): Promise<ProcessRun> {

@@ -45,7 +45,7 @@ export async function runBuild(project: Project, buildCommand: string | null | u
  * (the signing key, S3 and Capgo secrets, the GitHub token) as INPUT_*, and a bundler that
  * inlines its environment would ship them inside the public bundle.
  */
-export function buildEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+function buildEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const kept = Object.fromEntries(Object.entries(env).filter(([name]) => !/^INPUT_/i.test(name)))
   return { ...kept, CI: 'true' }
 }

@@ -3,12 +3,12 @@ import type { RolloutChange } from './registry/types.js'
 import { checkPreviewUrl } from './github/preview-link.js'
 import { checkBucket, checkPrefix, checkRegion, checkSegment, checkVersion } from './validate.js'
 
-export const BACKENDS = ['folder', 's3', 'capgo'] as const
-export type BackendName = (typeof BACKENDS)[number]
-export const NATIVE_CHANGE_POLICIES = ['fail', 'skip', 'publish'] as const
-export type OnNativeChange = (typeof NATIVE_CHANGE_POLICIES)[number]
+const BACKENDS = ['folder', 's3', 'capgo'] as const
+type BackendName = (typeof BACKENDS)[number]
+const NATIVE_CHANGE_POLICIES = ['fail', 'skip', 'publish'] as const
+type OnNativeChange = (typeof NATIVE_CHANGE_POLICIES)[number]
 /** What one run does; each mode other than publish lives in src/modes/. */
-export const MODES = ['publish', 'pack', 'publish-packed', 'promote', 'rollback', 'rollout'] as const
+const MODES = ['publish', 'pack', 'publish-packed', 'promote', 'rollback', 'rollout'] as const
 export type Mode = (typeof MODES)[number]
 
 export interface S3Inputs {

@@ -3,7 +3,7 @@ import type { RunReport } from './report.js'
 import type { Workflow } from './workflow.js'
 
 /** Every output of action.yml, always set, so later steps can read them without guards. */
-export function outputsFor(report: RunReport): Record<string, string> {
+function outputsFor(report: RunReport): Record<string, string> {
   const { outcome, verdict, target } = report
   const published = outcome.kind === 'published' ? outcome.result : undefined
   const bundle = outcome.kind === 'published' || outcome.kind === 'skipped' ? outcome.bundle : undefined

@@ -17,7 +17,7 @@ export interface Project {
 
 export const CAPACITOR_CONFIGS = ['capacitor.config.json', 'capacitor.config.ts', 'capacitor.config.js', 'capacitor.config.mjs', 'capacitor.config.cjs']
 
-export function detectPackageManager(dir: string, packageJson?: { packageManager?: string }): PackageManager {
+function detectPackageManager(dir: string, packageJson?: { packageManager?: string }): PackageManager {
   const declared = declaredManager(packageJson?.packageManager)
   const installedBy = NODE_MODULES_MARKERS.find((m) => existsSync(join(dir, m.file)))?.manager
   const present = LOCKFILES.filter((l) => existsSync(join(dir, l.file))).map((l) => l.file)

@@ -5,7 +5,7 @@ import type { ChannelPointer, PublishResult, RemovalResult } from './registry/ty
 import type { StageTiming } from './stages.js'
 import type { Target } from './target.js'
 
-export interface PackedSummary {
+interface PackedSummary {
   size: number
   checksum: string
   fileCount: number

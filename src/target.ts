@@ -5,8 +5,6 @@ import { checkVersion } from './validate.js'
 
 export interface PullRequestInfo {
   number: number
-  title: string
-  headRef: string
   headSha: string
   baseSha: string
   baseRef: string
@@ -78,8 +76,6 @@ function pullRequestInfo(payload: Record<string, any>): PullRequestInfo {
   const baseRepo = pr.base?.repo?.full_name ?? payload.repository?.full_name
   return {
     number: Number(pr.number ?? payload.number),
-    title: String(pr.title ?? ''),
-    headRef: String(pr.head?.ref ?? ''),
     headSha: String(pr.head?.sha ?? ''),
     baseSha: String(pr.base?.sha ?? ''),
     baseRef: String(pr.base?.ref ?? ''),
@@ -93,7 +89,7 @@ function branchVersion(branch: string, ctx: EventContext, packageVersion?: strin
 }
 
 /** The preview channel a pull request owns; its cleanup removes this one only. */
-export function previewChannel(pullRequest: number): string {
+function previewChannel(pullRequest: number): string {
   return `pr-${pullRequest}`
 }
 

@@ -35,7 +35,7 @@ export interface ActionOptions {
 }
 
 /** GITHUB_OUTPUT's file-command format: `name<<DELIMITER\nvalue\nDELIMITER`. */
-export function parseOutputFile(text: string): Record<string, string> {
+function parseOutputFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {}
   for (const match of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n?\2$/gm)) outputs[match[1]] = match[3]
   return outputs
@@ -82,7 +82,7 @@ function command(name: string, message: string, properties: AnnotationProperties
 }
 
 /** The Workflow port as a recorder: the log reads as the runner's stdout would, outputs and summary are kept. */
-export class RecordingWorkflow implements Workflow {
+class RecordingWorkflow implements Workflow {
   stdout = ''
   stderr = ''
   summary = ''

@@ -16,7 +16,7 @@ ajv.addSchema({ components: spec.components }, 'github')
 const validators = new Map<string, ValidateFunction>()
 
 /** Checks a body against GitHub's OpenAPI description of that operation's response. */
-export function checkAgainstOpenApi(method: string, pathTemplate: string, status: number, body: unknown): void {
+function checkAgainstOpenApi(method: string, pathTemplate: string, status: number, body: unknown): void {
   const key = `${method} ${pathTemplate} ${status}`
   let validate = validators.get(key)
   if (!validate) {
@@ -44,7 +44,7 @@ export function checkAgainstOpenApi(method: string, pathTemplate: string, status
 const requestValidators = new Map<string, ValidateFunction>()
 
 /** Checks a request body against GitHub's OpenAPI description of that operation's request. */
-export function checkRequestAgainstOpenApi(method: string, pathTemplate: string, body: unknown): void {
+function checkRequestAgainstOpenApi(method: string, pathTemplate: string, body: unknown): void {
   const key = `${method} ${pathTemplate}`
   let validate = requestValidators.get(key)
   if (!validate) {
@@ -56,7 +56,7 @@ export function checkRequestAgainstOpenApi(method: string, pathTemplate: string,
   if (!validate(body)) throw new Error(`${key}: request does not match GitHub's OpenAPI description: ${ajv.errorsText(validate.errors)}`)
 }
 
-export interface StoredDeploymentStatus {
+interface StoredDeploymentStatus {
   id: number
   state: string
   description: string
@@ -64,7 +64,7 @@ export interface StoredDeploymentStatus {
   log_url: string
 }
 
-export interface StoredDeployment {
+interface StoredDeployment {
   id: number
   ref: string
   task: string
@@ -77,7 +77,7 @@ export interface StoredDeployment {
   statuses: StoredDeploymentStatus[]
 }
 
-export interface StoredComment {
+interface StoredComment {
   id: number
   body: string
   login: string
@@ -86,7 +86,7 @@ export interface StoredComment {
 }
 
 /** A pull request of Codertocat/Hello-World, as publish-packed asks GitHub about it. */
-export interface StoredPullRequest {
+interface StoredPullRequest {
   number: number
   state: 'open' | 'closed'
   title: string

@@ -8,15 +8,20 @@ export class TestRepo {
   readonly dir = mkdtempSync(join(tmpdir(), 'repo-'))
 
   constructor() {
-    this.git('init', '-q', '-b', 'main')
-    this.git('config', 'user.email', 'test@example.com')
-    this.git('config', 'user.name', 'Test')
-    this.git('config', 'commit.gpgsign', 'false')
+    this.shell('git init -q -b main && git config user.email test@example.com && git config user.name Test && git config commit.gpgsign false')
     writeFileSync(join(this.dir, '.gitignore'), 'node_modules/\ndist/\n')
   }
 
   git(...args: string[]): string {
     return execFileSync('git', args, { cwd: this.dir, encoding: 'utf8' }).trim()
+  }
+
+  /**
+   * Several git commands in one shell: each process a jest worker starts costs a fork of
+   * the whole worker, and the suite makes hundreds of commits. `$1`… are `args`.
+   */
+  private shell(script: string, ...args: string[]): string {
+    return execFileSync('sh', ['-c', script, 'sh', ...args], { cwd: this.dir, encoding: 'utf8' }).trim()
   }
 
   write(path: string, content: string): this {
@@ -31,9 +36,7 @@ export class TestRepo {
   }
 
   commit(message: string): string {
-    this.git('add', '-A')
-    this.git('commit', '-q', '--allow-empty', '-m', message)
-    return this.git('rev-parse', 'HEAD')
+    return this.shell('git add -A && git commit -q --allow-empty -m "$1" && git rev-parse HEAD', message)
   }
 
   /** An installed package; `native` gives it an ios/ folder and a podspec, as plugins have. */

@@ -34,9 +34,9 @@ export async function startS3(bucket = 'updates'): Promise<LocalS3> {
  * object would), drop the connection, stall, flip one byte of the request body on its way
  * to the store (`corrupt`), or pass the store's answer back one byte every 700 ms (`trickle`).
  */
-export type Fault = { status: number; body?: string } | 'drop' | 'stall' | 'corrupt' | 'trickle'
+type Fault = { status: number; body?: string } | 'drop' | 'stall' | 'corrupt' | 'trickle'
 
-export interface FaultRule {
+interface FaultRule {
   method: string
   /** Matched against the path (key) of the request. */
   path: RegExp

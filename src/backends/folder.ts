@@ -17,7 +17,7 @@ function isMissing(error: unknown): boolean {
 }
 
 /** The registry as a folder: every write goes to a temp file first, then is linked or renamed into place. */
-export class FolderStore implements ObjectStore {
+class FolderStore implements ObjectStore {
   readonly root: string
 
   constructor(

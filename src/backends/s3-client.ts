@@ -41,7 +41,7 @@ export interface S3Response {
 }
 
 /** An S3 error answer: carries no URL, signature or credential. */
-export class S3ResponseError extends Error {
+class S3ResponseError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -81,7 +81,7 @@ function isRetryable(error: unknown): boolean {
 }
 
 /** One sentence naming the object and the likely cause, for the answers retrying cannot fix. */
-export function explain(error: S3ResponseError, bucket: string): UserError {
+function explain(error: S3ResponseError, bucket: string): UserError {
   const causes: Record<string, string> = {
     AccessDenied: 'check s3-access-key-id and s3-secret-access-key, and that their policy allows s3:GetObject, s3:PutObject, s3:DeleteObject and s3:ListBucket on the bucket',
     InvalidAccessKeyId: 'the s3-access-key-id is not known to this endpoint: check it and s3-endpoint',

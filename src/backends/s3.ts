@@ -46,7 +46,7 @@ async function md5OfRange(path: string, start: number, end: number): Promise<Buf
 const unquote = (etag: unknown) => String(etag ?? '').replace(/^W\//, '').replace(/"/g, '')
 
 /** The registry in a bucket: same keys as the folder backend, below an optional prefix. */
-export class S3Store implements ObjectStore {
+class S3Store implements ObjectStore {
   constructor(
     private readonly client: S3Client,
     private readonly prefix: string,

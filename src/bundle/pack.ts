@@ -28,7 +28,7 @@ export interface PackedBundle {
 /** Formats that are compressed already: deflating them again costs time and saves nothing. */
 const STORED_EXTENSIONS = new Set([
   '.png', '.jpg', '.jpeg', '.gif', '.webp', '.avif', '.heic', '.ico',
-  '.woff', '.woff2', '.mp3', '.mp4', '.m4a', '.webm', '.ogg', '.zip', '.gz', '.br', '.zst', '.wasm.gz'
+  '.woff', '.woff2', '.mp3', '.mp4', '.m4a', '.webm', '.ogg', '.zip', '.gz', '.br', '.zst'
 ])
 
 const MB = 1024 * 1024

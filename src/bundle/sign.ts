@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { pipeline } from 'node:stream/promises'
 import { UserError } from '../errors.js'
 
-export type SigningAlgorithm = 'RSA-SHA256' | 'Ed25519'
+type SigningAlgorithm = 'RSA-SHA256' | 'Ed25519'
 
 export interface SigningKey {
   privateKey: KeyObject
@@ -22,7 +22,7 @@ export interface BundleSignature {
 
 const FIX = 'give an unencrypted PEM private key: RSA 2048–4096 bits (PKCS#1 or PKCS#8) or Ed25519, e.g. from `openssl genpkey -algorithm ed25519`'
 /** Ed25519 signs the whole message at once, so the archive is read into memory: bounded. */
-export const ED25519_MAX_BYTES = 512 * 1024 * 1024
+const ED25519_MAX_BYTES = 512 * 1024 * 1024
 
 /** Parses the signing-key input; the key is kept in memory only, never written to disk. */
 export function parseSigningKey(pem: string): SigningKey {
@@ -64,7 +64,7 @@ async function ed25519Bytes(archivePath: string): Promise<Buffer> {
 }
 
 /** Signs the archive's bytes: RSA-SHA256 streamed (PKCS#1 v1.5), Ed25519 in one shot. */
-export async function signArchive(archivePath: string, key: SigningKey): Promise<BundleSignature> {
+async function signArchive(archivePath: string, key: SigningKey): Promise<BundleSignature> {
   let signature: Buffer
   if (key.algorithm === 'Ed25519') {
     signature = oneShotSign(null, await ed25519Bytes(archivePath), key.privateKey)
@@ -77,7 +77,7 @@ export async function signArchive(archivePath: string, key: SigningKey): Promise
 }
 
 /** Checks a signature with a public key, as a device would. */
-export async function verifyArchive(archivePath: string, signatureBase64: string, publicKeyPem: string): Promise<boolean> {
+async function verifyArchive(archivePath: string, signatureBase64: string, publicKeyPem: string): Promise<boolean> {
   const publicKey = createPublicKey(publicKeyPem)
   const signature = Buffer.from(signatureBase64, 'base64')
   if (publicKey.asymmetricKeyType === 'ed25519') {

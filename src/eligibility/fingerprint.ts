@@ -18,7 +18,7 @@ const COPIED_PATHS = [
   'android/capacitor-cordova-android-plugins/'
 ]
 
-export function isCopiedPath(path: string): boolean {
+function isCopiedPath(path: string): boolean {
   return COPIED_PATHS.some((copied) => (copied.endsWith('/') ? path.startsWith(copied) : path === copied)) || path.endsWith('.DS_Store')
 }
 

@@ -12,14 +12,14 @@ import { scanBundle } from './scan.js'
 import { gitTree, workTree } from './tree.js'
 import { compareSources, type UnknownPlugins } from './verdict.js'
 
-export interface Reason {
+interface Reason {
   /** Plain words a mobile developer understands. */
   message: string
   /** The file it is about, relative to the working directory, for an annotation. */
   file?: string
 }
 
-export type BaselineKind = 'input' | 'pull-request-base' | 'channel' | 'tag' | 'none'
+type BaselineKind = 'input' | 'pull-request-base' | 'channel' | 'tag' | 'none'
 
 export interface Verdict {
   eligible: boolean

@@ -5,7 +5,6 @@ import type { GitPort } from './git.js'
 
 /** The project's files, in the work tree or at a git ref: the fingerprint reads both alike. */
 export interface SourceTree {
-  readonly description: string
   /** Every file path (relative to the project, `/`-separated) under a folder. */
   list(folder: string): Promise<string[]>
   read(path: string): Promise<Buffer | undefined>
@@ -18,7 +17,7 @@ export const sha256 = (data: Buffer | string): string => createHash('sha256').up
 /** Folders that hold build output, caches or copies, never sources. */
 const SKIPPED_DIRS = new Set(['node_modules', 'Pods', '.gradle', 'build', 'DerivedData', 'xcuserdata', '.cxx', '.idea', '.git'])
 
-export function isSkippedPath(path: string): boolean {
+function isSkippedPath(path: string): boolean {
   return path.split('/').some((part) => SKIPPED_DIRS.has(part))
 }
 
@@ -38,7 +37,6 @@ export function workTree(root: string): SourceTree {
     }
   }
   return {
-    description: 'the work tree',
     async list(folder) {
       const out: string[] = []
       await walk(folder, out)
@@ -67,7 +65,6 @@ export async function gitTree(git: GitPort, ref: string, projectPrefix: string):
   }
   const contents = async (paths: string[]) => git.blobs(paths.map((p) => blobs.get(p)).filter((id): id is string => Boolean(id)))
   return {
-    description: ref,
     async list(folder) {
       const prefix = folder ? `${folder}/` : ''
       return [...blobs.keys()].filter((p) => p.startsWith(prefix) && !isSkippedPath(p)).sort()

@@ -4,9 +4,7 @@ import * as github from '@actions/github'
 export interface PullRequestRecord {
   number: number
   state: 'open' | 'closed'
-  title: string
   headSha: string
-  headRef: string
   /** owner/name of the head repository; undefined when the fork was deleted. */
   headRepository?: string
   baseSha: string
@@ -31,9 +29,7 @@ export function githubPullRequestsApi(token: string, repository: string, apiUrl:
       return pulls.map((pull) => ({
         number: pull.number,
         state: pull.state === 'closed' ? 'closed' : 'open',
-        title: pull.title,
         headSha: pull.head.sha,
-        headRef: pull.head.ref,
         headRepository: pull.head.repo?.full_name,
         baseSha: pull.base.sha,
         baseRef: pull.base.ref,

@@ -49,7 +49,7 @@ function packRunOf({ ctx }: ModeContext): PackRun {
 
 function pullRequestInfo(pr: PullRequestRecord, repository: string): PullRequestInfo {
   return {
-    number: pr.number, title: pr.title, headRef: pr.headRef, headSha: pr.headSha, baseSha: pr.baseSha, baseRef: pr.baseRef,
+    number: pr.number, headSha: pr.headSha, baseSha: pr.baseSha, baseRef: pr.baseRef,
     fromFork: pr.headRepository !== repository
   }
 }

@@ -102,7 +102,7 @@ export function newestCompatible(releases: Release[], device: DeviceBuild): Rele
 }
 
 /** A number in [0, 10000) from sha256 of the key: the same key always gives the same number. */
-export async function rolloutBucket(key: string): Promise<number> {
+async function rolloutBucket(key: string): Promise<number> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)))
   const word = ((digest[0] << 24) | (digest[1] << 16) | (digest[2] << 8) | digest[3]) >>> 0
   return Math.floor((word / 2 ** 32) * 10000)

@@ -30,7 +30,7 @@ export interface ChannelPointer {
 /** A native source of the fingerprint: a label (file path or package) and its hash. */
 export interface NativeSource {
   label: string
-  kind: 'file' | 'plugin' | 'config' | 'patch' | 'framework'
+  kind: 'file' | 'plugin' | 'config' | 'patch'
   hash: string
   /** For a plugin: its installed version. */
   version?: string
@@ -43,7 +43,7 @@ export interface NativeSource {
   patches?: string
 }
 
-export interface EligibilityRecord {
+interface EligibilityRecord {
   eligible: boolean
   reasons: string[]
   framework: string
