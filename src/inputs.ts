@@ -1,13 +1,13 @@
 import { UserError } from './errors.js'
 import { checkPreviewUrl } from './github/preview-link.js'
-import { checkBucket, checkPrefix, checkRegion, checkSegment, checkVersion } from './validate.js'
+import { checkBucket, checkPositiveInteger, checkPrefix, checkRegion, checkSegment, checkVersion } from './validate.js'
 
 export const BACKENDS = ['folder', 's3', 'capgo'] as const
 export type BackendName = (typeof BACKENDS)[number]
 export const NATIVE_CHANGE_POLICIES = ['fail', 'skip', 'publish'] as const
 export type OnNativeChange = (typeof NATIVE_CHANGE_POLICIES)[number]
 /** What one run does; each mode other than publish lives in src/modes/. */
-export const MODES = ['publish', 'pack', 'publish-packed'] as const
+export const MODES = ['publish', 'pack', 'publish-packed', 'prune'] as const
 export type Mode = (typeof MODES)[number]
 
 export interface S3Inputs {
@@ -50,6 +50,8 @@ export interface Inputs {
   artifactPath: string
   /** publish-packed publishes only pull requests that carry this label. */
   previewLabel?: string
+  /** prune removes open pull requests' previews published longer ago than this. */
+  previewTtlDays?: number
 }
 
 export type InputReader = (name: string) => string
@@ -173,6 +175,7 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv, setSecret: 
     updateEndpointUrl: updateEndpointUrl && checkEndpointUrl('update-endpoint-url input', updateEndpointUrl, backend),
     githubToken: secret('github-token', env.GITHUB_TOKEN),
     artifactPath: text('artifact-path') ?? 'live-update-artifact',
-    previewLabel: text('preview-label')
+    previewLabel: text('preview-label'),
+    previewTtlDays: checkPositiveInteger('preview-ttl-days input', text('preview-ttl-days'), 'use a whole number of days such as 14, or leave it unset')
   }
 }

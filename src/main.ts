@@ -16,6 +16,7 @@ import { buildSummary } from './github/summary.js'
 import { getInputs, inputReader, type Inputs, type Mode } from './inputs.js'
 import { packMode } from './modes/pack.js'
 import { publishPackedMode } from './modes/publish-packed.js'
+import { pruneMode } from './modes/prune.js'
 import type { ModeRun } from './modes/types.js'
 import { writeOutputs } from './outputs.js'
 import { execRunner, type CommandRunner } from './command-runner.js'
@@ -100,7 +101,8 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
 const MODES: Record<Mode, ModeRun> = {
   publish: (m) => publishPath(m.inputs, m.ctx, m.services, m.stages, m.report, m.workDir),
   pack: packMode,
-  'publish-packed': publishPackedMode
+  'publish-packed': publishPackedMode,
+  prune: pruneMode
 }
 
 async function writeReport(services: Services, report: RunReport, secrets: string[], extra: Record<string, string>): Promise<void> {

@@ -11,11 +11,17 @@ export interface PackedSummary {
   fileCount: number
 }
 
+/** What prune decided for one preview channel, and why. */
+export type PreviewFate =
+  | { kind: 'removed'; channel: string; pullRequest: number; why: 'closed' | 'expired'; ageDays?: number; removal: RemovalResult }
+  | { kind: 'kept'; channel: string; pullRequest: number; ageDays?: number }
+
 /** What the run did, in one value: the outputs, the summary and the comment are all views of it. */
 export type Outcome =
   | { kind: 'published'; result: PublishResult; bundle: PackedSummary }
   | { kind: 'skipped'; reason: string; bundle?: PackedSummary }
   | { kind: 'removed'; removal: RemovalResult }
+  | { kind: 'pruned'; previews: PreviewFate[]; ttlDays?: number; otherChannels: string[] }
   | { kind: 'failed'; error: string }
 
 export interface RunReport {

@@ -2,6 +2,7 @@ import type { RunReport } from '../report.js'
 import { formatBytes } from '../stages.js'
 import { comparedWith } from './bundle-changes.js'
 import { code, escapeMarkdown, sizeDelta } from './markdown.js'
+import { pruneHeadline } from './prune-summary.js'
 
 /** Published: the download, its change against what devices run now, and how many files changed. */
 function sizeFacts(report: RunReport, size: number): string {
@@ -53,6 +54,10 @@ export function headlineLines(report: RunReport): string[] {
         : `The preview was removed: channel ${channel} had nothing published; bundles removed: ${versions}.`
       break
     }
+    case 'pruned':
+      icon = '🧹'
+      line = pruneHeadline(outcome)
+      break
     case 'failed':
       icon = needsStore ? '⛔' : '❌'
       line = needsStore

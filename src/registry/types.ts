@@ -104,6 +104,8 @@ export interface Backend {
   readManifest(appId: string, version: string): Promise<Manifest | undefined>
   publish(request: PublishRequest): Promise<PublishAttempt>
   removeChannel(appId: string, channel: string): Promise<RemovalResult>
+  /** The app's channels with a pointer, by name; absent on backends that keep channels elsewhere (Capgo). */
+  listChannels?(appId: string): Promise<string[]>
   /**
    * Stores the preview link's QR code (SVG) next to a version's bundle and returns the URL
    * a browser loads it from; absent on backends that host no files of their own.
