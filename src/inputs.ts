@@ -1,14 +1,14 @@
 import { UserError } from './errors.js'
 import type { RolloutChange } from './registry/types.js'
 import { checkPreviewUrl } from './github/preview-link.js'
-import { checkBucket, checkPrefix, checkRegion, checkSegment, checkVersion } from './validate.js'
+import { checkBucket, checkPositiveInteger, checkPrefix, checkRegion, checkSegment, checkVersion } from './validate.js'
 
 const BACKENDS = ['folder', 's3', 'capgo'] as const
 type BackendName = (typeof BACKENDS)[number]
 const NATIVE_CHANGE_POLICIES = ['fail', 'skip', 'publish'] as const
 type OnNativeChange = (typeof NATIVE_CHANGE_POLICIES)[number]
 /** What one run does; each mode other than publish lives in src/modes/. */
-const MODES = ['publish', 'pack', 'publish-packed', 'promote', 'rollback', 'rollout'] as const
+const MODES = ['publish', 'pack', 'publish-packed', 'promote', 'rollback', 'rollout', 'prune'] as const
 export type Mode = (typeof MODES)[number]
 
 export interface S3Inputs {
@@ -55,6 +55,8 @@ export interface Inputs {
   from?: string
   /** A staged rollout: a percentage on publish and promote; also pause or resume with mode rollout. */
   rollout?: RolloutChange
+  /** prune removes open pull requests' previews published longer ago than this. */
+  previewTtlDays?: number
 }
 
 export type InputReader = (name: string) => string
@@ -196,6 +198,7 @@ export function getInputs(read: InputReader, env: NodeJS.ProcessEnv, setSecret: 
     artifactPath: text('artifact-path') ?? 'live-update-artifact',
     previewLabel: text('preview-label'),
     from: from && checkSegment('from input', from, 'name a channel such as pr-12 or beta, or a version such as 1.4.2'),
-    rollout: rolloutInput(text('rollout'), mode)
+    rollout: rolloutInput(text('rollout'), mode),
+    previewTtlDays: checkPositiveInteger('preview-ttl-days input', text('preview-ttl-days'), 'use a whole number of days such as 14, or leave it unset')
   }
 }

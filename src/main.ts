@@ -17,6 +17,7 @@ import { getInputs, inputReader, type Inputs, type Mode } from './inputs.js'
 import { packMode } from './modes/pack.js'
 import { publishPackedMode } from './modes/publish-packed.js'
 import { promoteMode, rollbackMode, rolloutMode } from './modes/channel-moves.js'
+import { pruneMode } from './modes/prune.js'
 import type { ModeRun } from './modes/types.js'
 import { writeOutputs } from './outputs.js'
 import { execRunner, type CommandRunner } from './command-runner.js'
@@ -104,7 +105,8 @@ const MODES: Record<Mode, ModeRun> = {
   'publish-packed': publishPackedMode,
   promote: promoteMode,
   rollback: rollbackMode,
-  rollout: rolloutMode
+  rollout: rolloutMode,
+  prune: pruneMode
 }
 
 async function writeReport(services: Services, report: RunReport, secrets: string[], extra: Record<string, string>): Promise<void> {

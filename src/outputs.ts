@@ -22,7 +22,8 @@ function outputsFor(report: RunReport): Record<string, string> {
     published: String(outcome.kind === 'published'),
     'bundle-url': published?.bundleUrl ?? '',
     checksum: bundle?.checksum ?? move?.after.checksum ?? '',
-    size: bundle ? String(bundle.size) : ''
+    size: bundle ? String(bundle.size) : '',
+    'removed-channels': JSON.stringify(outcome.kind === 'pruned' ? outcome.previews.filter((p) => p.kind === 'removed').map((p) => p.channel) : [])
   }
 }
 

@@ -20,6 +20,10 @@ export interface ChannelMove {
   /** The channel already pointed at that bundle: nothing changed. */
   unchanged?: boolean
 }
+/** What prune decided for one preview channel, and why. */
+export type PreviewFate =
+  | { kind: 'removed'; channel: string; pullRequest: number; why: 'closed' | 'expired'; ageDays?: number; removal: RemovalResult }
+  | { kind: 'kept'; channel: string; pullRequest: number; ageDays?: number }
 
 /** What the run did, in one value: the outputs, the summary and the comment are all views of it. */
 export type Outcome =
@@ -28,6 +32,7 @@ export type Outcome =
   | { kind: 'removed'; removal: RemovalResult }
   /** Promote, rollback or rollout: a channel changed without anything built or uploaded. */
   | { kind: 'moved'; move: ChannelMove }
+  | { kind: 'pruned'; previews: PreviewFate[]; ttlDays?: number; otherChannels: string[] }
   | { kind: 'failed'; error: string }
 
 export interface RunReport {

@@ -60,3 +60,10 @@ export function checkRegion(input: string, value: string): string {
   }
   return value
 }
+
+/** A whole number above zero, as an input gives it; undefined when unset. */
+export function checkPositiveInteger(input: string, value: string | undefined, fix: string): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^[1-9]\d{0,5}$/.test(value)) throw new UserError(`The ${input} "${value}" is not a positive whole number: ${fix}.`)
+  return Number(value)
+}

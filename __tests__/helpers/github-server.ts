@@ -107,6 +107,8 @@ export interface FakeGitHub {
   deployments: StoredDeployment[]
   /** Answer 403 to every deployment write (a token without deployments: write). */
   denyDeployments: boolean
+  /** Answer 403 to reading a pull request (a token without pull-requests: read). */
+  denyPullRequests: boolean
   /** Hold each comment creation until this many have arrived: two racing runs both list none, then both create. */
   holdCreatesUntil: number
   /** Requests or responses that failed the OpenAPI check: must stay empty. */
@@ -186,6 +188,12 @@ function pullJson(pr: StoredPullRequest) {
   }
 }
 
+/** A pull-request of GitHub's description (GET .../pulls/{pull_number}): the webhook example's full pull request. */
+function fullPullJson(pr: StoredPullRequest) {
+  const simple = pullJson(pr)
+  return { ...structuredClone(pullRequestExample), ...simple, merged: false, merged_at: null }
+}
+
 /** One page of a list, with GitHub's Link header when more pages follow (other query parameters kept). */
 function pageOf<T>(url: URL, all: T[], defaultPerPage: number): { items: T[]; headers: Record<string, string> } {
   const perPage = Number(url.searchParams.get('per_page') ?? defaultPerPage)
@@ -217,6 +225,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     denyComments: false,
     deployments: [],
     denyDeployments: false,
+    denyPullRequests: false,
     holdCreatesUntil: 0,
     invalid: []
   })
@@ -267,6 +276,14 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       const found = fake.pullRequests.filter((pr) => (state === 'all' || pr.state === state) && (!head || `${pr.headOwner}:${pr.headRef}` === head))
       const { items, headers } = pageOf(url, found, 30)
       return send(response, method, '/repos/{owner}/{repo}/pulls', 200, items.map(pullJson), headers)
+    }
+    const pull = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)$/.exec(url.pathname)
+    if (method === 'GET' && pull) {
+      const template = '/repos/{owner}/{repo}/pulls/{pull_number}'
+      if (fake.denyPullRequests) return send(response, method, template, 403, denied)
+      const found = fake.pullRequests.find((pr) => pr.number === Number(pull[1]))
+      if (!found) return send(response, method, template, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/pulls/pulls#get-a-pull-request', status: '404' })
+      return send(response, method, template, 200, fullPullJson(found))
     }
     let match = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname)
     const listTemplate = '/repos/{owner}/{repo}/issues/{issue_number}/comments'

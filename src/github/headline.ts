@@ -3,6 +3,7 @@ import type { ChannelMove, RunReport } from '../report.js'
 import { formatBytes } from '../stages.js'
 import { comparedWith } from './bundle-changes.js'
 import { code, escapeMarkdown, sizeDelta } from './markdown.js'
+import { pruneHeadline } from './prune-summary.js'
 
 /** Published: the download, its change against what devices run now, and how many files changed. */
 function sizeFacts(report: RunReport, size: number): string {
@@ -78,6 +79,10 @@ export function headlineLines(report: RunReport): string[] {
     }
     case 'moved':
       ;({ icon, line } = moveHeadline(outcome.move))
+      break
+    case 'pruned':
+      icon = '🧹'
+      line = pruneHeadline(outcome)
       break
     case 'failed':
       icon = needsStore ? '⛔' : '❌'

@@ -7,6 +7,7 @@ import { headlineLines } from './headline.js'
 import { howToTestLines } from './how-to-test.js'
 import { code, escapeMarkdown, folded, linkDestination, table } from './markdown.js'
 import { isWebLink } from './preview-link.js'
+import { pruneLines } from './prune-summary.js'
 
 const FOLD_REASONS_OVER = 5
 
@@ -93,6 +94,7 @@ export function buildReportBody(report: RunReport, now: Date = new Date()): stri
     ...warningLines(report),
     ...reasonLines(report),
     ...howToTestLines(report),
+    ...pruneLines(report.outcome),
     ...bundleChangeLines(report.outcome.kind === 'published' ? report.bundleComparison : undefined),
     ...noteLines(report),
     ...detailLines(report),

@@ -260,6 +260,12 @@ export class RegistryBackend implements Backend {
     return { removedPointer: Boolean(pointer), removedVersions }
   }
 
+  async listChannels(appId: string): Promise<string[]> {
+    const prefix = registryKeys.channelsPrefix(appId)
+    const keys = await this.store.list(prefix)
+    return keys.filter((key) => key.endsWith('.json') && !key.slice(prefix.length).includes('/')).map((key) => key.slice(prefix.length, -'.json'.length)).sort()
+  }
+
   private async versionsUsedByOtherChannels(appId: string, channel: string): Promise<Set<string>> {
     const used = new Set<string>()
     const own = registryKeys.pointer(appId, channel)

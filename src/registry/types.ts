@@ -133,6 +133,8 @@ export interface Backend {
   moveChannel?(request: ChannelMoveRequest): Promise<PublishAttempt>
   /** Raises, pauses, resumes or finishes a staged rollout; absent where the update endpoint cannot apply one. */
   changeRollout?(appId: string, channel: string, change: RolloutChange): Promise<RolloutResult>
+  /** The app's channels with a pointer, by name; absent on backends that keep channels elsewhere (Capgo). */
+  listChannels?(appId: string): Promise<string[]>
   /**
    * Stores the preview link's QR code (SVG) next to a version's bundle and returns the URL
    * a browser loads it from; absent on backends that host no files of their own.
