@@ -1,6 +1,6 @@
 import aws4 from 'aws4'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { errors, request, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { UserError } from '../errors.js'
 
 export interface S3Credentials {
@@ -73,11 +73,14 @@ const CORRUPTED_IN_TRANSIT = new Set(['BadDigest', 'XAmzContentSHA256Mismatch', 
 
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED'])
 
+/** undici, loaded by the first request: a run that never reaches S3 does not pay for loading it. */
+let undici: typeof import('undici') | undefined
+
 function isRetryable(error: unknown): boolean {
   if (error instanceof S3ResponseError) return error.status >= 500 || error.status === 429 || CORRUPTED_IN_TRANSIT.has(error.code)
   if (error instanceof RequestDeadlineError) return true
   const code = (error as { code?: string }).code
-  return error instanceof errors.UndiciError || (code !== undefined && RETRYABLE_CODES.has(code))
+  return (undici !== undefined && error instanceof undici.errors.UndiciError) || (code !== undefined && RETRYABLE_CODES.has(code))
 }
 
 /** One sentence naming the object and the likely cause, for the answers retrying cannot fix. */
@@ -140,7 +143,8 @@ export class S3Client {
       { host: url.host, path: `${url.pathname}${url.search}`, method: req.method, service: 's3', region: this.region, headers },
       this.credentials
     )
-    const response = await request(url, {
+    undici ??= await import('undici')
+    const response = await undici.request(url, {
       method: req.method as Dispatcher.HttpMethod,
       headers: signed.headers as Record<string, string>,
       body: req.body?.() as Dispatcher.DispatchOptions['body'],

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { dirname, extname } from 'node:path'
 import { Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { promisify } from 'node:util'
-import { crc32, createDeflateRaw, deflateRaw } from 'node:zlib'
+import { crc32, createDeflateRaw } from 'node:zlib'
 import { UserError } from '../errors.js'
 import { ArchiveFile } from './archive-file.js'
+import { GarbageMeter, PackWorkers } from './pack-workers.js'
 import { DEFAULT_LIMITS, listWebFiles, webDirProblem, type ListLimits, type WebFile } from './files.js'
 import { centralDirectory, localHeader, localHeaderLength, METHOD_DEFLATE, METHOD_STORE, ZIP64_THRESHOLD, type EntryRecord, type Zip64Threshold } from './zip-format.js'
 
@@ -33,14 +32,12 @@ const STORED_EXTENSIONS = new Set([
 
 const MB = 1024 * 1024
 const DEFLATE_LEVEL = 6
-/** Files up to this size are read whole and deflated on libuv's thread pool, several at once. */
+/** Files up to this size are read whole, hashed and deflated by the worker threads, several at once. */
 const BUFFERED_MAX_BYTES = 4 * MB
 /** How far reading and deflating run ahead of writing: memory stays flat whatever the bundle's size. */
-const READ_AHEAD_BYTES = 8 * MB
+const READ_AHEAD_BYTES = 4 * MB
 const READ_AHEAD_FILES = 32
 const STREAM_CHUNK_BYTES = MB
-
-const deflateRawAsync = promisify(deflateRaw)
 
 /** A file read, hashed and (when it pays) deflated, ready to be written. */
 interface BufferedEntry {
@@ -58,17 +55,11 @@ type PreparedEntry = BufferedEntry | { kind: 'streamed' }
 const shouldCompress = (file: WebFile) => file.size > 0 && !STORED_EXTENSIONS.has(extname(file.path).toLowerCase())
 const readAheadCost = (file: WebFile) => (file.size > BUFFERED_MAX_BYTES ? 0 : file.size)
 
-async function prepare(file: WebFile): Promise<PreparedEntry> {
+async function prepare(workers: PackWorkers, file: WebFile): Promise<PreparedEntry> {
   if (file.size > BUFFERED_MAX_BYTES) return { kind: 'streamed' }
-  const raw = await readFile(file.absolutePath)
-  const sha256 = createHash('sha256').update(raw).digest('hex')
-  const entry: BufferedEntry = { kind: 'buffered', sha256, crc32: crc32(raw), size: raw.length, method: METHOD_STORE, data: raw }
-  if (shouldCompress(file)) {
-    const deflated = await deflateRawAsync(raw, { level: DEFLATE_LEVEL })
-    // Stored when deflate does not shrink it, as zip does.
-    if (deflated.length < raw.length) Object.assign(entry, { method: METHOD_DEFLATE, data: deflated })
-  }
-  return entry
+  const prepared = await workers.prepare(file.absolutePath, shouldCompress(file), DEFLATE_LEVEL)
+  const { sha256, crc32, size, data } = prepared
+  return { kind: 'buffered', sha256, crc32, size, data, method: prepared.deflated ? METHOD_DEFLATE : METHOD_STORE }
 }
 
 /**
@@ -104,21 +95,24 @@ async function writeStreamed(archive: ArchiveFile, file: WebFile, name: Buffer):
 
 /**
  * Reads and deflates files ahead of the writer, in order, within a byte and file budget:
- * deflate runs on the thread pool (both cores) while the archive is written.
+ * the worker threads (one per core) prepare files while the main thread writes the archive.
  */
 class ReadAhead {
   private next = 0
   private aheadBytes = 0
   private readonly pending: Promise<PreparedEntry>[] = []
 
-  constructor(private readonly files: WebFile[]) {}
+  constructor(
+    private readonly files: WebFile[],
+    private readonly workers: PackWorkers
+  ) {}
 
   private fill(): void {
     while (this.next < this.files.length) {
       const cost = readAheadCost(this.files[this.next])
       const full = this.pending.length >= READ_AHEAD_FILES || this.aheadBytes + cost > READ_AHEAD_BYTES
       if (full && this.pending.length > 0) return
-      const work = prepare(this.files[this.next++])
+      const work = prepare(this.workers, this.files[this.next++])
       // Awaited in turn below; this only keeps an early failure from being "unhandled".
       work.catch(() => undefined)
       this.pending.push(work)
@@ -160,7 +154,9 @@ export interface PackOptions {
 export async function packWebDir(webDir: string, archivePath: string, options: PackOptions = {}): Promise<PackedBundle> {
   const webFiles = await listWebFiles(webDir, options.limits ?? DEFAULT_LIMITS)
   const archive = await ArchiveFile.create(archivePath)
-  const readAhead = new ReadAhead(webFiles)
+  const workers = new PackWorkers()
+  const readAhead = new ReadAhead(webFiles, workers)
+  const garbage = new GarbageMeter()
   const records: EntryRecord[] = []
   const files: BundleFile[] = []
   let current: WebFile | undefined
@@ -178,6 +174,7 @@ export async function packWebDir(webDir: string, archivePath: string, options: P
       const record: EntryRecord = { name, method: entry.method, crc32: entry.crc32, compressedSize: entry.data.length, size: entry.size, offset: archive.bytes }
       await archive.append(localHeader(record))
       await archive.append(entry.data)
+      garbage.add(entry.data.buffer.byteLength)
       records.push(record)
       files.push({ path: file.path, size: entry.size, sha256: entry.sha256 })
     }
@@ -188,5 +185,7 @@ export async function packWebDir(webDir: string, archivePath: string, options: P
   } catch (error) {
     await archive.discard()
     throw packProblem(error, archivePath, current)
+  } finally {
+    await workers.close()
   }
 }

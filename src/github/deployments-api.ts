@@ -1,13 +1,13 @@
-import * as github from '@actions/github'
+import { lazyOctokit } from './octokit.js'
 import type { DeploymentsApi } from './deployments.js'
 
 /** The deployments port over GitHub's REST API (GITHUB_API_URL is honoured for GHES and tests). */
 export function githubDeploymentsApi(token: string, repository: string, apiUrl: string): DeploymentsApi {
-  const octokit = github.getOctokit(token, { baseUrl: apiUrl })
+  const octokit = lazyOctokit(token, apiUrl)
   const [owner, repo] = repository.split('/')
   return {
     async create(deployment) {
-      const { data, status } = await octokit.rest.repos.createDeployment({
+      const { data, status } = await (await octokit()).rest.repos.createDeployment({
         owner,
         repo,
         ref: deployment.ref,
@@ -26,7 +26,7 @@ export function githubDeploymentsApi(token: string, repository: string, apiUrl: 
       return { id: data.id }
     },
     async setStatus(deploymentId, status) {
-      await octokit.rest.repos.createDeploymentStatus({
+      await (await octokit()).rest.repos.createDeploymentStatus({
         owner,
         repo,
         deployment_id: deploymentId,
@@ -39,11 +39,11 @@ export function githubDeploymentsApi(token: string, repository: string, apiUrl: 
       })
     },
     async list(environment, task) {
-      const deployments = await octokit.paginate(octokit.rest.repos.listDeployments, { owner, repo, environment, task, per_page: 100 })
+      const deployments = await (await octokit()).paginate((await octokit()).rest.repos.listDeployments, { owner, repo, environment, task, per_page: 100 })
       return deployments.map((d) => ({ id: d.id }))
     },
     async latestState(deploymentId) {
-      const { data } = await octokit.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: deploymentId, per_page: 1 })
+      const { data } = await (await octokit()).rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: deploymentId, per_page: 1 })
       return data[0]?.state
     }
   }

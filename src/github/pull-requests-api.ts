@@ -1,4 +1,4 @@
-import * as github from '@actions/github'
+import { lazyOctokit } from './octokit.js'
 
 /** What publish-packed learns of a pull request from GitHub (never from the artifact). */
 export interface PullRequestRecord {
@@ -47,16 +47,17 @@ export type PullRequestsApiFactory = (token: string, repository: string, apiUrl:
 
 /** The pull-requests port over GitHub's REST API (GITHUB_API_URL is honoured for GHES and tests). */
 export function githubPullRequestsApi(token: string, repository: string, apiUrl: string): PullRequestsApi {
-  const octokit = github.getOctokit(token, { baseUrl: apiUrl })
+  const octokit = lazyOctokit(token, apiUrl)
   const [owner, repo] = repository.split('/')
   return {
     async listByHead(headOwner, headBranch) {
-      const pulls = await octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: 'all', head: `${headOwner}:${headBranch}`, per_page: 100 })
+      const client = await octokit()
+      const pulls = await client.paginate(client.rest.pulls.list, { owner, repo, state: 'all', head: `${headOwner}:${headBranch}`, per_page: 100 })
       return pulls.map(recordOf)
     },
     async get(number) {
       try {
-        return recordOf((await octokit.rest.pulls.get({ owner, repo, pull_number: number })).data)
+        return recordOf((await (await octokit()).rest.pulls.get({ owner, repo, pull_number: number })).data)
       } catch (error) {
         const status = (error as { status?: number }).status
         if (status === 403 || status === 404) throw new PullRequestRefused(number, status)

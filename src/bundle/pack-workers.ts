@@ -1,0 +1,177 @@
+import { availableParallelism } from 'node:os'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { Worker } from 'node:worker_threads'
+
+/** A file read, hashed and (when it pays) deflated by a worker: what the archive writer needs. */
+export interface PreparedFile {
+  sha256: string
+  crc32: number
+  size: number
+  deflated: boolean
+  data: Buffer
+}
+
+interface Job {
+  path: string
+  compress: boolean
+  level: number
+}
+
+interface Reply {
+  id: number
+  error?: { message: string; code?: string; path?: string; syscall?: string }
+  sha256: string
+  crc32: number
+  size: number
+  deflated: boolean
+  data: Uint8Array
+}
+
+/**
+ * The worker's code, as source text run with `eval`: the action is bundled into one file by
+ * ncc, and a worker given as text needs no file of its own beside it. Each job is one file,
+ * read, hashed (sha256, CRC-32) and deflated in one call on the worker's own core, so the
+ * main thread only writes the archive. Deflate gets an output buffer the size of its input's
+ * bound: one pass, no 16 KB round trips.
+ */
+/**
+ * Buffers that die are freed only by a garbage collection, and V8 starts one for outside
+ * memory only past 64 MB per thread: three threads would hold 200 MB of dead buffers. Each
+ * thread collects (its heap is a few MB: about a millisecond) after every this many bytes.
+ */
+const GARBAGE_BYTES = 16 * 1024 * 1024
+
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads')
+const { openSync, readSync, closeSync, fstatSync } = require('node:fs')
+const { createHash } = require('node:crypto')
+const zlib = require('node:zlib')
+const collect = require('node:vm').runInNewContext('gc')
+let allocated = 0
+// Reused for files that are deflated: a worker makes no garbage of its own, so its memory stays flat.
+let scratch = Buffer.allocUnsafeSlow(64 * 1024)
+function readWhole(path, compress) {
+  const fd = openSync(path, 'r')
+  try {
+    const size = fstatSync(fd).size
+    if (compress && scratch.length < size) scratch = Buffer.allocUnsafeSlow(size)
+    const into = compress ? scratch.subarray(0, size) : Buffer.allocUnsafeSlow(size)
+    let done = 0
+    while (done < size) {
+      const read = readSync(fd, into, done, size - done, done)
+      if (read === 0) break
+      done += read
+    }
+    return into.subarray(0, done)
+  } finally {
+    closeSync(fd)
+  }
+}
+parentPort.on('message', ({ id, path, compress, level }) => {
+  try {
+    const raw = readWhole(path, compress)
+    const sha256 = createHash('sha256').update(raw).digest('hex')
+    const crc32 = zlib.crc32(raw)
+    let data = raw
+    let deflated = false
+    if (compress) {
+      const out = zlib.deflateRawSync(raw, { level, chunkSize: Math.max(64 * 1024, raw.length + (raw.length >> 8) + 1024) })
+      // Stored when deflate does not shrink it, as zip does; the scratch buffer is never sent.
+      if (out.length < raw.length) { data = out; deflated = true } else data = Buffer.from(raw)
+    }
+    // The bytes' own memory moves to the main thread, not a copy.
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length)
+    allocated += data.buffer.byteLength
+    if (allocated >= ${GARBAGE_BYTES}) { allocated = 0; collect() }
+    parentPort.postMessage({ id, sha256, crc32, size: raw.length, deflated, data: bytes }, [data.buffer])
+  } catch (error) {
+    parentPort.postMessage({ id, error: { message: String(error && error.message), code: error && error.code, path: error && error.path, syscall: error && error.syscall } })
+  }
+})
+`
+
+function asError(reply: NonNullable<Reply['error']>): NodeJS.ErrnoException {
+  return Object.assign(new Error(reply.message), reply.code ? { code: reply.code, path: reply.path, syscall: reply.syscall } : {})
+}
+
+let collector: (() => void) | undefined
+/** The collector is a V8 flag, set once for the process; it reaches new contexts (and workers) only. */
+function exposeCollector(): () => void {
+  if (!collector) {
+    setFlagsFromString('--expose-gc')
+    collector = runInNewContext('gc') as () => void
+  }
+  return collector
+}
+
+/** Counts bytes the main thread is done with and collects after every GARBAGE_BYTES of them. */
+export class GarbageMeter {
+  private bytes = 0
+  private readonly collect = exposeCollector()
+
+  add(bytes: number): void {
+    this.bytes += bytes
+    if (this.bytes < GARBAGE_BYTES) return
+    this.bytes = 0
+    this.collect()
+  }
+}
+
+/** How many workers: one per core (the main thread only writes), at most four. */
+const workerCount = () => Math.max(1, Math.min(4, availableParallelism()))
+
+/**
+ * Worker threads that prepare files for the archive, one job at a time each, least busy
+ * first. `close()` ends them; a pack always calls it, success or not.
+ */
+export class PackWorkers {
+  private readonly workers: { worker: Worker; busy: number }[]
+  private readonly waiting = new Map<number, { resolve: (file: PreparedFile) => void; reject: (error: Error) => void }>()
+  private nextId = 0
+  private failure: Error | undefined
+
+  constructor(count = workerCount()) {
+    exposeCollector()
+    this.workers = Array.from({ length: count }, () => {
+      const slot = { worker: new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 1 } }), busy: 0 }
+      slot.worker.on('message', (reply: Reply) => {
+        slot.busy--
+        this.settle(reply)
+      })
+      slot.worker.on('error', (error) => this.fail(error))
+      return slot
+    })
+  }
+
+  prepare(path: string, compress: boolean, level: number): Promise<PreparedFile> {
+    if (this.failure) return Promise.reject(this.failure)
+    const id = this.nextId++
+    const slot = this.workers.reduce((least, candidate) => (candidate.busy < least.busy ? candidate : least))
+    slot.busy++
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject })
+      slot.worker.postMessage({ id, path, compress, level } satisfies Job & { id: number })
+    })
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map(({ worker }) => worker.terminate()))
+  }
+
+  private settle(reply: Reply): void {
+    const waiter = this.waiting.get(reply.id)
+    if (!waiter) return
+    this.waiting.delete(reply.id)
+    if (reply.error) return waiter.reject(asError(reply.error))
+    const data = Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength)
+    waiter.resolve({ sha256: reply.sha256, crc32: reply.crc32, size: reply.size, deflated: reply.deflated, data })
+  }
+
+  /** A worker that died (out of memory, a bug) fails every job waiting and every one after. */
+  private fail(error: Error): void {
+    this.failure = error
+    for (const waiter of this.waiting.values()) waiter.reject(error)
+    this.waiting.clear()
+  }
+}
