@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Marked } from 'marked'
+import { parse } from 'node-html-parser'
 import { currentRelease } from '../src/registry/pointer.js'
 import { inRollout, releaseFor } from '../src/registry/releases.js'
 import type { ChannelPointer } from '../src/registry/types.js'
@@ -92,7 +94,11 @@ describe('promote, rollback and rollout on the folder registry', () => {
     expect(versions()).toEqual(stored)
     expect(promoted.summary).toContain('**Promoted** `1.3.0-pr.2.7` from `pr-2` to channel `production`, which had `1.2.0`')
     expect(promoted.summary).toContain('| Version | `1.2.0` → `1.3.0-pr.2.7` |')
-    expect(github.comments.filter((c) => c.issue === 2 && c.body.includes('was promoted to `production` as `1.3.0-pr.2.7`'))).toHaveLength(1)
+    const told = github.comments.filter((c) => c.issue === 2 && c.body.includes('was promoted to `production` as `1.3.0-pr.2.7`'))
+    expect(told).toHaveLength(1)
+    // As GitHub shows it: GitHub-flavoured markdown, read by marked.
+    const shown = parse(new Marked({ gfm: true }).parse(told[0].body, { async: false }) as string)
+    expect(shown.querySelectorAll('code').map((c) => c.text)).toEqual(['1.3.0-pr.2.7', 'production', '1.3.0-pr.2.7'])
 
     // Closing the pull request later removes its preview, never the bundle production runs.
     const closed = await runAction({ cwd: h.workspace(), eventName: 'pull_request', ref: 'refs/pull/2/merge', payload: pullRequestPayload('closed'),

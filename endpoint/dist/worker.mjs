@@ -180,7 +180,7 @@ async function selectRelease(context, appId, requested, device) {
   const lookup = await context.channels.lookup(appId, channel);
   switch (lookup.kind) {
     case "found": {
-      const release = await releaseFor(lookup.current, { channel, version: lookup.pointer.version, previous: lookup.pointer.previous, rollout: lookup.pointer.rollout }, device);
+      const release = await releaseFor(lookup.current, lookup.pointer, device);
       if (release) return { kind: "release", channel, release };
       return { kind: "none", channel, message: `Channel "${channel}" has no bundle for ${device.platform} native version ${device.versionName || "(none)"}.` };
     }

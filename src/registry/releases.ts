@@ -53,11 +53,8 @@ export interface DeviceBuild {
   deviceId: string
 }
 
-/** The fields of a channel pointer that release selection reads. */
+/** The fields of a channel pointer that release selection reads besides its current release. */
 export interface ReleaseChannel {
-  channel: string
-  /** The channel's current release's fields, at the pointer's top level. */
-  version: string
   previous?: Release[]
   rollout?: Rollout
 }
