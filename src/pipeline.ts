@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import { resolveWebDir, runBuild } from './build.js'
 import { compareWithChannel, comparisonChannels, describeComparison } from './bundle/diff.js'
 import type { PackedBundle } from './bundle/pack.js'
@@ -7,7 +8,7 @@ import { MissingCredentialsError, UserError } from './errors.js'
 import { describePreview, isWebLink, makePreview } from './github/preview-link.js'
 import type { Inputs } from './inputs.js'
 import type { Services } from './main.js'
-import type { Project } from './project.js'
+import { readProject, type Project } from './project.js'
 import { checkNativeVersionBumped } from './registry/native-compatibility.js'
 import type { Backend, PublishAttempt, PublishRequest } from './registry/types.js'
 import type { Outcome, RunReport } from './report.js'
@@ -204,6 +205,15 @@ export async function openBackend(inputs: Inputs, services: Services, project: P
     throw new UserError(`The rollout input needs the update endpoint, which reads the folder and s3 registries, and the ${backend.name} backend keeps its own: remove the input, or use Capgo's own rollout (npx @capgo/cli channel set --rollout-percentage).`)
   }
   return backend
+}
+
+/** The working directory's app and its backend, for the modes that build nothing (release operations, prune). */
+export async function openAppBackend(inputs: Inputs, services: Services, report: RunReport): Promise<{ backend: Backend; appId: string } | Outcome> {
+  const project = readProject(resolve(services.cwd, inputs.workingDirectory))
+  const appId = appIdOf(inputs, project)
+  report.appId = appId
+  const backend = await openBackend(inputs, services, project, report)
+  return 'kind' in backend ? backend : { backend, appId }
 }
 
 /** A closed pull request's preview: its channel and bundles go. */

@@ -93,6 +93,12 @@ function previewChannel(pullRequest: number): string {
   return `pr-${pullRequest}`
 }
 
+/** The pull request whose preview a channel is (previewChannel's inverse), or undefined: pr-12-foo is not one. */
+export function previewPullRequest(channel: string): number | undefined {
+  const match = /^pr-([1-9]\d*)$/.exec(channel)
+  return match ? Number(match[1]) : undefined
+}
+
 /** Why an event publishes nothing (a deleted tag or branch, a release that is not published), or undefined. */
 export function nothingToPublish(ctx: EventContext): string | undefined {
   if (ctx.eventName === 'push' && ctx.payload.deleted === true) {

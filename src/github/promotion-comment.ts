@@ -2,9 +2,8 @@ import { errorMessage } from '../errors.js'
 import type { ModeContext } from '../modes/types.js'
 import type { Manifest } from '../registry/types.js'
 import type { ChannelMove } from '../report.js'
+import { previewPullRequest } from '../target.js'
 import { code } from './markdown.js'
-
-const PREVIEW_CHANNEL = /^pr-(\d+)$/
 
 /**
  * Tells the pull request whose preview was promoted where its bundle went. Never throws:
@@ -12,7 +11,7 @@ const PREVIEW_CHANNEL = /^pr-(\d+)$/
  */
 export async function commentOnPromotedPullRequest(mode: ModeContext, source: Manifest, move: ChannelMove): Promise<void> {
   const { inputs, ctx, services } = mode
-  const number = Number(PREVIEW_CHANNEL.exec(source.channel)?.[1])
+  const number = previewPullRequest(source.channel)
   if (!number || move.unchanged || !inputs.comment || !inputs.githubToken || !ctx.repository) return
   const { after } = move
   const share = after.rollout ? `, for ${after.rollout.percent} % of its devices to begin with` : ''

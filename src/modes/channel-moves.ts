@@ -1,10 +1,8 @@
-import { resolve } from 'node:path'
 import type { Verdict } from '../eligibility/index.js'
 import { compareSources } from '../eligibility/verdict.js'
 import { UserError } from '../errors.js'
 import type { Inputs } from '../inputs.js'
-import { appIdOf, applyNativeChangePolicy, openBackend } from '../pipeline.js'
-import { readProject } from '../project.js'
+import { applyNativeChangePolicy, openAppBackend } from '../pipeline.js'
 import { checkNativeVersionBumped } from '../registry/native-compatibility.js'
 import type { Backend, ChannelPointer, Manifest, PublishAttempt } from '../registry/types.js'
 import type { ChannelMove, Outcome } from '../report.js'
@@ -23,15 +21,12 @@ async function openChannel(mode: ModeContext, operation: 'moveChannel' | 'change
   const { inputs, services, report } = mode
   const name = inputs.mode
   if (!inputs.channel) throw new UserError(`Mode ${name} needs the channel input: set it to the channel to change, such as production.`)
-  const project = readProject(resolve(services.cwd, inputs.workingDirectory))
-  const appId = appIdOf(inputs, project)
-  report.appId = appId
-  const opened = await openBackend(inputs, services, project, report)
+  const opened = await openAppBackend(inputs, services, report)
   if ('kind' in opened) return opened
-  if (!opened[operation]) {
-    throw new UserError(`Mode ${name} works on the folder and s3 registries, which the update endpoint reads, and the ${opened.name} backend keeps its own: use Capgo's console or \`npx @capgo/cli channel set\` for it, or use backend folder or s3.`)
+  if (!opened.backend[operation]) {
+    throw new UserError(`Mode ${name} works on the folder and s3 registries, which the update endpoint reads, and the ${opened.backend.name} backend keeps its own: use Capgo's console or \`npx @capgo/cli channel set\` for it, or use backend folder or s3.`)
   }
-  return { backend: opened, appId, channel: inputs.channel }
+  return { ...opened, channel: inputs.channel }
 }
 
 function rolloutPercent(inputs: Inputs): number | undefined {

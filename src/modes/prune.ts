@@ -1,14 +1,10 @@
-import { resolve } from 'node:path'
 import { UserError } from '../errors.js'
 import { PullRequestRefused, type PullRequestRecord } from '../github/pull-requests-api.js'
-import { appIdOf, openBackend } from '../pipeline.js'
-import { readProject } from '../project.js'
+import { openAppBackend } from '../pipeline.js'
 import type { Backend } from '../registry/types.js'
 import type { PreviewFate } from '../report.js'
+import { previewPullRequest } from '../target.js'
 import type { ModeContext, ModeRun } from './types.js'
-
-/** A pull request's preview channel, exactly as previewChannel (src/target.ts) names it: pr-12-foo is not one. */
-const PREVIEW = /^pr-([1-9]\d*)$/
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -21,13 +17,13 @@ interface ChannelList {
 async function listChannels(backend: Backend, list: (appId: string) => Promise<string[]>, appId: string, now: number): Promise<ChannelList> {
   const found: ChannelList = { previews: [], others: [] }
   for (const channel of await list(appId)) {
-    const match = PREVIEW.exec(channel)
-    if (!match) {
+    const pullRequest = previewPullRequest(channel)
+    if (pullRequest === undefined) {
       found.others.push(channel)
       continue
     }
     const publishedAt = Date.parse((await backend.readPointer(appId, channel))?.publishedAt ?? '')
-    found.previews.push({ channel, pullRequest: Number(match[1]), ageDays: Number.isNaN(publishedAt) ? undefined : (now - publishedAt) / DAY_MS })
+    found.previews.push({ channel, pullRequest, ageDays: Number.isNaN(publishedAt) ? undefined : (now - publishedAt) / DAY_MS })
   }
   return found
 }
@@ -66,15 +62,12 @@ const days = (age: number | undefined) => (age === undefined ? 'age unknown' : `
 export const pruneMode: ModeRun = async (mode) => {
   const { inputs, ctx, services, stages, report } = mode
   if (ctx.eventName !== 'schedule' && ctx.eventName !== 'workflow_dispatch') {
-    throw new UserError(`Mode prune runs on a schedule or workflow_dispatch, and this is a ${ctx.eventName} run: trigger the prune workflow with on: schedule (README: Nightly prune of previews).`)
+    throw new UserError(`Mode prune runs on a schedule or workflow_dispatch, and this is a ${ctx.eventName} run: trigger the prune workflow with on: schedule (README: Expire previews).`)
   }
   const ttlDays = inputs.previewTtlDays
-  const project = readProject(resolve(services.cwd, inputs.workingDirectory))
-  const appId = appIdOf(inputs, project)
-  report.appId = appId
-  const opened = await openBackend(inputs, services, project, report)
+  const opened = await openAppBackend(inputs, services, report)
   if ('kind' in opened) return opened
-  const backend = opened
+  const { backend, appId } = opened
   const list = backend.listChannels?.bind(backend)
   if (!list) {
     throw new UserError('Mode prune lists channels in the folder and s3 registries, and the capgo backend keeps them in Capgo Cloud, where the pinned CLI cannot tell their age: prune Capgo previews on their pull requests\' closed runs, or use backend folder or s3.')
