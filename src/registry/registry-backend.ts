@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import { errorMessage, UserError } from '../errors.js'
+import { sha256 } from '../sha256.js'
 import { registryKeys } from './layout.js'
 import { changedRollout, nextPointer } from './history.js'
 import { isForward } from './order.js'
@@ -9,9 +9,6 @@ import type { Backend, ChannelMoveRequest, ChannelPointer, Manifest, PublishAtte
 const IMMUTABLE = 'public, max-age=31536000, immutable'
 const MUTABLE = 'no-cache'
 
-function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex')
-}
 
 /** How often an immutable object is sent again when it did not read back as written. */
 const STORE_ATTEMPTS = 3
