@@ -48,13 +48,13 @@ export interface Services {
   s3?: S3Tuning
 }
 
-/** The real ports: the runner's environment, @actions/core, processes, git, S3 and GitHub. */
-export const actionServices = (): Services => ({
-  env: process.env,
-  cwd: process.cwd(),
+/** The real ports: the step's environment and folder (index.ts hands in the process's), @actions/core, processes, git, S3 and GitHub. */
+export const actionServices = (env: NodeJS.ProcessEnv, cwd: string): Services => ({
+  env,
+  cwd,
   workflow: actionsWorkflow,
   runner: execRunner(),
-  git: gitAt,
+  git: (dir) => gitAt(dir, env),
   createBackend,
   commentsApi: githubCommentsApi,
   pullRequestsApi: githubPullRequestsApi,
@@ -114,7 +114,7 @@ async function writeReport(services: Services, report: RunReport, secrets: strin
   if (services.env.GITHUB_STEP_SUMMARY) await services.workflow.appendSummary(redact(buildSummary(report), secrets))
 }
 
-export async function run(services: Services = actionServices()): Promise<void> {
+export async function run(services: Services): Promise<void> {
   const { workflow } = services
   const stages = new StageLog(workflow)
   const report: RunReport = { backend: 'folder', outcome: { kind: 'failed', error: 'not started' }, timings: stages.timings }
