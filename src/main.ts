@@ -75,13 +75,13 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
   }
   const appId = appIdOf(inputs, project)
   report.appId = appId
-  if (target.mode === 'publish' && target.pullRequest?.fromFork) {
+  if (target.kind === 'publish' && target.pullRequest?.fromFork) {
     return { kind: 'skipped', reason: `pull request #${target.pullRequest.number} comes from a fork, whose runs get no secrets and whose code is not trusted to publish; preview forks with mode pack here and mode publish-packed in a workflow_run workflow (README: Previews of pull requests from forks)` }
   }
   const opened = await openBackend(inputs, services, project, report)
   if ('kind' in opened) return opened
   const backend = opened
-  if (target.mode === 'cleanup') return removePreview(backend, stages, appId, target)
+  if (target.kind === 'cleanup') return removePreview(backend, stages, appId, target)
 
   const checked = await buildAndCheck(inputs, project, target, services, stages, report, async () => {
     const pointer = await backend.readPointer(appId, target.channel)

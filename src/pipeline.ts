@@ -30,7 +30,7 @@ export function appIdOf(inputs: Inputs, project: Project): string {
 }
 
 export function describeTarget(target: Target): string {
-  return target.mode === 'cleanup'
+  return target.kind === 'cleanup'
     ? `remove channel ${target.channel} (${target.origin})`
     : `channel ${target.channel}, version ${target.version} (${target.origin})`
 }
@@ -48,7 +48,7 @@ function annotate(workflow: Workflow, verdict: Verdict, blocking: boolean): void
  * or why nothing ships. Shared by publish and pack.
  */
 export async function buildAndCheck(
-  inputs: Inputs, project: Project, target: Target & { mode: 'publish' }, services: Services, stages: StageLog, report: RunReport,
+  inputs: Inputs, project: Project, target: Target & { kind: 'publish' }, services: Services, stages: StageLog, report: RunReport,
   channelBaseline?: () => Promise<ChannelBaseline | undefined>
 ): Promise<{ webDir: string; verdict: Verdict } | Outcome> {
   const webDir = await stages.run('Build', async () => {
@@ -96,7 +96,7 @@ export function applyNativeChangePolicy(workflow: Workflow, verdict: Verdict, po
 /** What signAndPublish stores: a packed archive, where it goes, and the verdict it carries. */
 interface PublishPlan {
   appId: string
-  target: Target & { mode: 'publish' }
+  target: Target & { kind: 'publish' }
   bundle: PackedBundle
   verdict: Verdict
   webDir?: string
@@ -217,7 +217,7 @@ export async function openAppBackend(inputs: Inputs, services: Services, report:
 }
 
 /** A closed pull request's preview: its channel and bundles go. */
-export async function removePreview(backend: Backend, stages: StageLog, appId: string, target: Target & { mode: 'cleanup' }): Promise<Outcome> {
+export async function removePreview(backend: Backend, stages: StageLog, appId: string, target: Target & { kind: 'cleanup' }): Promise<Outcome> {
   const removal = await stages.run('Cleanup', () => backend.removeChannel(appId, target.channel), (r) =>
     r.removedPointer ? `removed channel ${target.channel} and ${r.removedVersions.length} bundle(s)` : `channel ${target.channel} was not published; removed ${r.removedVersions.length} bundle(s)`)
   return { kind: 'removed', removal }

@@ -157,7 +157,7 @@ export const publishPackedMode: ModeRun = async (mode) => {
   const opened = await openBackend(inputs, services, project, report)
   if ('kind' in opened) return opened
   // GitHub's word that the pull request is closed removes its preview, whatever the artifact holds.
-  if (target.mode === 'cleanup') return removePreview(opened, stages, appId, target)
+  if (target.kind === 'cleanup') return removePreview(opened, stages, appId, target)
   return publishCurrent(mode, { run, current, pullRequest, metadata, folder, shown, target, appId, backend: opened, signingKey })
 }
 
@@ -165,8 +165,8 @@ function targetFor(pr: PullRequestRecord, run: PackRun, packageVersion: string |
   const pullRequest = pullRequestInfo(pr, repository)
   const channel = `pr-${pr.number}`
   const origin = `pull request #${pr.number}, packed by run ${run.id}`
-  if (pr.state === 'closed') return { mode: 'cleanup', channel, commit: run.headSha, origin: `${origin}, closed`, pullRequest }
-  return { mode: 'publish', channel, version: previewVersion(packageVersion, pr.number, run.runNumber), commit: run.headSha, origin, pullRequest }
+  if (pr.state === 'closed') return { kind: 'cleanup', channel, commit: run.headSha, origin: `${origin}, closed`, pullRequest }
+  return { kind: 'publish', channel, version: previewVersion(packageVersion, pr.number, run.runNumber), commit: run.headSha, origin, pullRequest }
 }
 
 type PublishStep = {
@@ -176,7 +176,7 @@ type PublishStep = {
   metadata: PackMetadata | { unusable: string }
   folder: string
   shown: string
-  target: Target & { mode: 'publish' }
+  target: Target & { kind: 'publish' }
   appId: string
   backend: Parameters<typeof signAndPublish>[0]
   signingKey?: ReturnType<typeof parseSigningKey>
