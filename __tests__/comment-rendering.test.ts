@@ -71,7 +71,7 @@ const ENDPOINT = 'https://updates.example.com'
 const FILE_URL = 'file:///home/runner/work/app/.live-updates/com.example.app/bundles/1.4.2-pr.42.17/bundle.zip'
 const published = (url = pointer.url): RunReport['outcome'] => ({
   kind: 'published',
-  result: { status: 'published', bundleUrl: url, bundleCreated: true, pointer: { ...pointer, url } },
+  result: { kind: 'published', bundleUrl: url, bundleCreated: true, pointer: { ...pointer, url } },
   bundle: { size: 180_333, checksum: pointer.checksum, fileCount: after.length }
 })
 const base = { appId: 'com.example.app', workingDirectory: '.', backend: 's3', timings: [], runUrl: 'https://github.com/octo/app/actions/runs/1234', target }

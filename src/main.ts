@@ -147,7 +147,7 @@ export async function run(services: Services): Promise<void> {
   if (inputs && ctx && report.target && inputs.mode !== 'pack') {
     await recordDeployment(report, inputs, ctx, services.deploymentsApi, workflow)
     const comment = await postPreviewComment(report, inputs, ctx, services.commentsApi, (text) => redact(text, secrets), workflow)
-    if (comment.status === 'created' || comment.status === 'updated') extraOutputs['comment-id'] = String(comment.id)
+    if (comment.kind === 'created' || comment.kind === 'updated') extraOutputs['comment-id'] = String(comment.id)
   }
   try {
     await writeReport(services, report, secrets, extraOutputs)

@@ -54,7 +54,7 @@ export async function buildAndCheck(
   const webDir = await stages.run('Build', async () => {
     const build = await runBuild(project, inputs.buildCommand, services.runner, services.env)
     return { build, webDir: resolveWebDir(project, inputs.webDir, services.cwd) }
-  }, ({ build, webDir }) => `${build.status === 'built' ? `built with ${build.source}` : `skipped: ${build.reason}`}; web dir ${webDir}`).then((r) => r.webDir)
+  }, ({ build, webDir }) => `${build.kind === 'built' ? `built with ${build.source}` : `skipped: ${build.reason}`}; web dir ${webDir}`).then((r) => r.webDir)
 
   const verdict = await stages.run('Eligibility', () => checkEligibility({
     projectDir: project.dir,
@@ -148,8 +148,8 @@ export async function signAndPublish(backend: Backend, stages: StageLog, report:
   request.reopensChannel = plan.reopensChannel
   request.rollout = plan.rollout
   const result = await stages.run('Publish', () => backend.publish(request), describePublish(target.channel, target.version))
-  if (result.status === 'behind') return { kind: 'skipped', reason: behindReason(result.current.version, target.version, target.channel, result.bundleUrl), bundle: summary }
-  if (result.status === 'closed') return { kind: 'skipped', reason: `pull request #${target.pullRequest?.number ?? ''} is closed, so its preview channel ${target.channel} stays removed (reopening it publishes again)` }
+  if (result.kind === 'behind') return { kind: 'skipped', reason: behindReason(result.current.version, target.version, target.channel, result.bundleUrl), bundle: summary }
+  if (result.kind === 'closed') return { kind: 'skipped', reason: `pull request #${target.pullRequest?.number ?? ''} is closed, so its preview channel ${target.channel} stays removed (reopening it publishes again)` }
   const { previewUrl } = plan
   if (previewUrl) report.preview = await stages.run('Preview link', () => makePreview(previewUrl, backend, appId, result.pointer), describePreview)
   return { kind: 'published', result, bundle: summary }
@@ -170,7 +170,7 @@ function behindReason(current: string, version: string, channel: string, bundleU
 
 function describePublish(channel: string, version: string): (result: PublishAttempt) => string {
   return (result) => {
-    switch (result.status) {
+    switch (result.kind) {
       case 'unchanged':
         return `${version} was already on ${channel}: nothing changed`
       case 'behind':

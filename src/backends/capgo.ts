@@ -78,7 +78,7 @@ export class CapgoBackend implements Backend {
     const { files: _files, nativeSources: _sources, eligibility: _verdict, appId: _appId, ...fields } = request.manifest
     const pointer: ChannelPointer = { ...fields, url: bundleUrl, previous: [] }
     const unchanged = /already exists/i.test(output)
-    return { status: unchanged ? 'unchanged' : 'published', bundleUrl, bundleCreated: !unchanged, pointer }
+    return { kind: unchanged ? 'unchanged' : 'published', bundleUrl, bundleCreated: !unchanged, pointer }
   }
 
   private failure(output: string, request: PublishRequest): UserError {
