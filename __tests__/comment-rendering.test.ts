@@ -62,7 +62,7 @@ const ineligible: Verdict = {
   ]
 }
 const pullRequest = { number: 42, headSha: 'c0ffee1'.padEnd(40, '0'), baseSha: '1a2b3c4'.padEnd(40, '0'), baseRef: 'main', fromFork: false }
-const target = { mode: 'publish' as const, channel: 'pr-42', version: '1.4.2-pr.42.17', commit: pullRequest.headSha, origin: 'pull request #42', pullRequest }
+const target = { kind: 'publish' as const, channel: 'pr-42', version: '1.4.2-pr.42.17', commit: pullRequest.headSha, origin: 'pull request #42', pullRequest }
 const pointer: ChannelPointer = {
   version: target.version, url: 'https://updates.example.com/com.example.app/bundles/1.4.2-pr.42.17/bundle.zip', checksum: 'cd'.repeat(32),
   size: 180_333, nativeFingerprint: eligible.fingerprint, channel: 'pr-42', publishedAt: '2026-11-22T12:00:00Z', commit: target.commit, previous: []
@@ -71,7 +71,7 @@ const ENDPOINT = 'https://updates.example.com'
 const FILE_URL = 'file:///home/runner/work/app/.live-updates/com.example.app/bundles/1.4.2-pr.42.17/bundle.zip'
 const published = (url = pointer.url): RunReport['outcome'] => ({
   kind: 'published',
-  result: { status: 'published', bundleUrl: url, bundleCreated: true, pointer: { ...pointer, url } },
+  result: { kind: 'published', bundleUrl: url, bundleCreated: true, pointer: { ...pointer, url } },
   bundle: { size: 180_333, checksum: pointer.checksum, fileCount: after.length }
 })
 const base = { appId: 'com.example.app', workingDirectory: '.', backend: 's3', timings: [], runUrl: 'https://github.com/octo/app/actions/runs/1234', target }
@@ -89,7 +89,7 @@ const kinds: Record<string, RunReport> = {
   'store-release-fail': { ...base, verdict: ineligible, outcome: { kind: 'failed', error: 'This change needs a store release, not a live update (ios/App/Podfile changed): ship a new native build, or set on-native-change to skip or publish.' } },
   'store-release-skip': { ...base, verdict: ineligible, outcome: { kind: 'skipped', reason: 'the change needs a store release and on-native-change is skip' } },
   'store-release-publish': { ...base, verdict: ineligible, bundleComparison: comparison, outcome: published() },
-  removed: { ...base, target: { ...target, mode: 'cleanup', origin: 'pull request #42 closed' }, outcome: { kind: 'removed', removal: { removedPointer: true, removedVersions: ['1.4.2-pr.42.16', '1.4.2-pr.42.17'] } } },
+  removed: { ...base, target: { ...target, kind: 'cleanup', origin: 'pull request #42 closed' }, outcome: { kind: 'removed', removal: { removedPointer: true, removedVersions: ['1.4.2-pr.42.16', '1.4.2-pr.42.17'] } } },
   'skipped-fork': { ...base, outcome: { kind: 'skipped', reason: 'pull request #42 comes from a fork, whose runs get no secrets and whose code is not trusted to publish; a maintainer can publish it from a branch of this repository' } },
   failed: { ...base, outcome: { kind: 'failed', error: 'The build command "npm run build" failed with exit code 2: fix the build, or set build-command.' } }
 }

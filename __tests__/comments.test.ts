@@ -212,7 +212,7 @@ describe('the comment body', () => {
     appId: 'com.example.app',
     backend: 'folder',
     timings: [],
-    target: { mode: 'publish', channel: 'pr-7', version: '1.0.0-pr.7.1', commit: 'abc', origin: 'pull request #7' },
+    target: { kind: 'publish', channel: 'pr-7', version: '1.0.0-pr.7.1', commit: 'abc', origin: 'pull request #7' },
     verdict: {
       eligible: false,
       reasons: Array.from({ length: 7 }, (_, i) => ({ message: `ios/App/File${i}.swift changed`, file: `ios/App/File${i}.swift` })),

@@ -63,7 +63,7 @@ describe('folder registry', () => {
     const pointerPath = join(root, 'com.example.app/channels/production.json')
     const before = statSync(pointerPath).mtimeMs
     const again = await backend.publish(await request('1.0.0', 'production', '<p>1</p>'))
-    expect(again.status).toBe('unchanged')
+    expect(again.kind).toBe('unchanged')
     expect(statSync(pointerPath).mtimeMs).toBe(before)
   })
 
@@ -93,7 +93,7 @@ describe('folder registry', () => {
     const backend = createFolderBackend(root)
     await backend.publish(await request('1.0.0', 'beta', '<p>1</p>'))
     const promoted = await backend.publish(await request('1.0.0', 'production', '<p>1</p>'))
-    expect(promoted).toMatchObject({ status: 'published', bundleCreated: false })
+    expect(promoted).toMatchObject({ kind: 'published', bundleCreated: false })
   })
 
   it('removes a channel and the bundles no other channel uses', async () => {

@@ -132,7 +132,7 @@ describe('escapeMarkdown', () => {
       backend: 'folder',
       timings: [],
       outcome: { kind: 'failed', error: '<img src=x onerror=alert(1)>' },
-      target: { mode: 'publish', channel: 'c', version: '1.0.0', commit: '', origin: 'push to branch <b>[x](y)</b>' }
+      target: { kind: 'publish', channel: 'c', version: '1.0.0', commit: '', origin: 'push to branch <b>[x](y)</b>' }
     })
     expect(summary).not.toMatch(/<img|<b>|\[x\]\(y\)/)
   })

@@ -23,7 +23,7 @@ describe('readProject', () => {
     writeFileSync(join(dir, lockfile), '')
     const project = readProject(dir)
     expect(project.packageManager).toBe(manager)
-    expect(buildCommandFor(project, undefined)).toEqual({ status: 'run', command: `${manager} run build`, shell: false })
+    expect(buildCommandFor(project, undefined)).toEqual({ kind: 'run', command: `${manager} run build`, shell: false })
   })
 
   it('falls back to the packageManager field, then npm', () => {
@@ -63,10 +63,10 @@ describe('readProject', () => {
 
   it('skips the build with none, or without a build script, and runs a custom command in a shell', () => {
     const project = readProject(dir)
-    expect(buildCommandFor(project, null)).toEqual({ status: 'skipped', reason: 'build-command is none' })
-    expect(buildCommandFor(project, 'make web')).toEqual({ status: 'run', command: 'make web', shell: true })
+    expect(buildCommandFor(project, null)).toEqual({ kind: 'skipped', reason: 'build-command is none' })
+    expect(buildCommandFor(project, 'make web')).toEqual({ kind: 'run', command: 'make web', shell: true })
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ version: '1.0.0' }))
-    expect(buildCommandFor(readProject(dir), undefined)).toMatchObject({ status: 'skipped' })
+    expect(buildCommandFor(readProject(dir), undefined)).toMatchObject({ kind: 'skipped' })
   })
 
   it('names a missing working-directory', () => {

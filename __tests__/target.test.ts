@@ -22,13 +22,13 @@ describe('resolveTarget', () => {
   it.each(['opened', 'synchronize', 'reopened'])('publishes a pull_request %s to pr-<number>', (action) => {
     const payload = pullRequestPayload(action)
     const target = resolveTarget(context('pull_request', payload, 'refs/pull/2/merge'), {}, '2.3.4')
-    expect(target).toMatchObject({ mode: 'publish', channel: 'pr-2', version: '2.3.4-pr.2.42', commit: payload.pull_request.head.sha })
+    expect(target).toMatchObject({ kind: 'publish', channel: 'pr-2', version: '2.3.4-pr.2.42', commit: payload.pull_request.head.sha })
     expect(target.pullRequest).toMatchObject({ number: 2, fromFork: false, baseSha: payload.pull_request.base.sha })
   })
 
   it('removes the preview of a closed pull request', () => {
     const target = resolveTarget(context('pull_request', pullRequestPayload('closed')), {}, '1.0.0')
-    expect(target).toMatchObject({ mode: 'cleanup', channel: 'pr-2' })
+    expect(target).toMatchObject({ kind: 'cleanup', channel: 'pr-2' })
   })
 
   it('tells a pull request from a fork', () => {
@@ -43,7 +43,7 @@ describe('resolveTarget', () => {
     ['refs/tags/v2.0.0-beta.1', '2.0.0-beta.1']
   ])('publishes a tag push %s to production as %s', (ref, version) => {
     const target = resolveTarget(context('push', pushPayload(ref)), {}, '0.0.1')
-    expect(target).toMatchObject({ mode: 'publish', channel: 'production', version })
+    expect(target).toMatchObject({ kind: 'publish', channel: 'production', version })
   })
 
   it('refuses a tag that is not a version, naming the tag and the fix', () => {
@@ -59,7 +59,7 @@ describe('resolveTarget', () => {
 
   it('publishes a branch push to the branch name made safe', () => {
     const target = resolveTarget(context('push', pushPayload('refs/heads/Feature/Login_Screen')), {}, '1.4.0')
-    expect(target).toMatchObject({ mode: 'publish', channel: 'feature-login_screen', version: '1.4.0-feature-login-screen.42' })
+    expect(target).toMatchObject({ kind: 'publish', channel: 'feature-login_screen', version: '1.4.0-feature-login-screen.42' })
   })
 
   it('drops the pre-release part of package.json when deriving a branch version', () => {

@@ -6,24 +6,24 @@ import type { Project } from './project.js'
 
 export type BuildResult =
   /** `source` names where the command came from, never the command: the stage outcome reaches the job summary. */
-  | { status: 'built'; source: string }
-  | { status: 'skipped'; reason: string }
+  | { kind: 'built'; source: string }
+  | { kind: 'skipped'; reason: string }
 
 const WEB_DIR_CANDIDATES = ['dist', 'www', 'build']
 
 /** The command line that builds the app: the input's, else the `build` script with the project's package manager. */
-export function buildCommandFor(project: Project, buildCommand: string | null | undefined): BuildResult | { status: 'run'; command: string; shell: boolean } {
-  if (buildCommand === null) return { status: 'skipped', reason: 'build-command is none' }
-  if (buildCommand !== undefined) return { status: 'run', command: buildCommand, shell: true }
+export function buildCommandFor(project: Project, buildCommand: string | null | undefined): BuildResult | { kind: 'run'; command: string; shell: boolean } {
+  if (buildCommand === null) return { kind: 'skipped', reason: 'build-command is none' }
+  if (buildCommand !== undefined) return { kind: 'run', command: buildCommand, shell: true }
   if (!project.packageJson?.scripts?.build) {
-    return { status: 'skipped', reason: 'package.json has no build script (set build-command to build another way)' }
+    return { kind: 'skipped', reason: 'package.json has no build script (set build-command to build another way)' }
   }
-  return { status: 'run', command: `${project.packageManager} run build`, shell: false }
+  return { kind: 'run', command: `${project.packageManager} run build`, shell: false }
 }
 
 export async function runBuild(project: Project, buildCommand: string | null | undefined, runner: CommandRunner, env: NodeJS.ProcessEnv): Promise<BuildResult> {
   const plan = buildCommandFor(project, buildCommand)
-  if (plan.status !== 'run') return plan
+  if (plan.kind !== 'run') return plan
   const windows = process.platform === 'win32'
   const [command, args] = plan.shell
     ? windows
@@ -37,7 +37,7 @@ export async function runBuild(project: Project, buildCommand: string | null | u
       `The ${plan.shell ? 'build-command input' : 'build script'} failed with exit code ${exitCode} (its output is in the Build group of the log): fix the build, or set build-command (none to skip).`
     )
   }
-  return { status: 'built', source: plan.shell ? 'the build-command input' : `${project.packageManager} run build` }
+  return { kind: 'built', source: plan.shell ? 'the build-command input' : `${project.packageManager} run build` }
 }
 
 /**

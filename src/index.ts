@@ -1,3 +1,4 @@
-import { run } from './main.js'
+import { actionServices, run } from './main.js'
 
-await run()
+// The one place the process's environment and folder enter: every module reads them through Services.
+await run(actionServices(process.env, process.cwd()))

@@ -1,6 +1,7 @@
 import { UserError } from './errors.js'
 import type { RolloutChange } from './registry/types.js'
 import { checkPreviewUrl } from './github/preview-link.js'
+import { secretParts } from './redact.js'
 import { checkBucket, checkPositiveInteger, checkPrefix, checkRegion, checkSegment, checkVersion } from './validate.js'
 
 const BACKENDS = ['folder', 's3', 'capgo'] as const
@@ -135,12 +136,10 @@ function checkEndpointUrl(input: string, value: string, backend: BackendName): s
   return url.href.replace(/\/+$/, '')
 }
 
-/** Multi-line secrets (PEM keys) are masked line by line: the runner masks per line. */
+/** The whole value as given, and its parts as redact.ts hides them (multi-line PEM keys line by line). */
 function maskSecret(value: string, setSecret: (value: string) => void): void {
   setSecret(value)
-  for (const line of value.split(/\r?\n/)) {
-    if (line.trim().length >= 8) setSecret(line.trim())
-  }
+  for (const part of secretParts(value)) if (part !== value) setSecret(part)
 }
 
 /** Reads and validates every input up front, so nothing runs on a bad one. */

@@ -48,13 +48,13 @@ export interface Services {
   s3?: S3Tuning
 }
 
-/** The real ports: the runner's environment, @actions/core, processes, git, S3 and GitHub. */
-export const actionServices = (): Services => ({
-  env: process.env,
-  cwd: process.cwd(),
+/** The real ports: the step's environment and folder (index.ts hands in the process's), @actions/core, processes, git, S3 and GitHub. */
+export const actionServices = (env: NodeJS.ProcessEnv, cwd: string): Services => ({
+  env,
+  cwd,
   workflow: actionsWorkflow,
   runner: execRunner(),
-  git: gitAt,
+  git: (dir) => gitAt(dir, env),
   createBackend,
   commentsApi: githubCommentsApi,
   pullRequestsApi: githubPullRequestsApi,
@@ -75,13 +75,13 @@ async function publishPath(inputs: Inputs, ctx: EventContext, services: Services
   }
   const appId = appIdOf(inputs, project)
   report.appId = appId
-  if (target.mode === 'publish' && target.pullRequest?.fromFork) {
+  if (target.kind === 'publish' && target.pullRequest?.fromFork) {
     return { kind: 'skipped', reason: `pull request #${target.pullRequest.number} comes from a fork, whose runs get no secrets and whose code is not trusted to publish; preview forks with mode pack here and mode publish-packed in a workflow_run workflow (README: Previews of pull requests from forks)` }
   }
   const opened = await openBackend(inputs, services, project, report)
   if ('kind' in opened) return opened
   const backend = opened
-  if (target.mode === 'cleanup') return removePreview(backend, stages, appId, target)
+  if (target.kind === 'cleanup') return removePreview(backend, stages, appId, target)
 
   const checked = await buildAndCheck(inputs, project, target, services, stages, report, async () => {
     const pointer = await backend.readPointer(appId, target.channel)
@@ -114,7 +114,7 @@ async function writeReport(services: Services, report: RunReport, secrets: strin
   if (services.env.GITHUB_STEP_SUMMARY) await services.workflow.appendSummary(redact(buildSummary(report), secrets))
 }
 
-export async function run(services: Services = actionServices()): Promise<void> {
+export async function run(services: Services): Promise<void> {
   const { workflow } = services
   const stages = new StageLog(workflow)
   const report: RunReport = { backend: 'folder', outcome: { kind: 'failed', error: 'not started' }, timings: stages.timings }
@@ -147,7 +147,7 @@ export async function run(services: Services = actionServices()): Promise<void> 
   if (inputs && ctx && report.target && inputs.mode !== 'pack') {
     await recordDeployment(report, inputs, ctx, services.deploymentsApi, workflow)
     const comment = await postPreviewComment(report, inputs, ctx, services.commentsApi, (text) => redact(text, secrets), workflow)
-    if (comment.status === 'created' || comment.status === 'updated') extraOutputs['comment-id'] = String(comment.id)
+    if (comment.kind === 'created' || comment.kind === 'updated') extraOutputs['comment-id'] = String(comment.id)
   }
   try {
     await writeReport(services, report, secrets, extraOutputs)

@@ -15,7 +15,7 @@ function outputsFor(report: RunReport): Record<string, string> {
     reasons: JSON.stringify(verdict?.reasons.map((reason) => reason.message) ?? []),
     fingerprint: verdict?.fingerprint ?? '',
     channel: move?.channel ?? target?.channel ?? '',
-    version: move?.after.version ?? (target?.mode === 'publish' ? target.version : ''),
+    version: move?.after.version ?? (target?.kind === 'publish' ? target.version : ''),
     'previous-version': before && before.version !== pointer?.version ? before.version : '',
     /** The percentage of the channel's devices that get `version`. */
     rollout: pointer ? String(pointer.rollout?.percent ?? 100) : '',

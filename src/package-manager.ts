@@ -1,14 +1,20 @@
 export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun'
 
-/** Every lockfile the action knows, in the order it prefers them when nothing says which is in use. */
-export const LOCKFILES: { file: string; manager: PackageManager }[] = [
+/**
+ * Every lockfile the action knows, in the order it prefers them when nothing says which is in
+ * use: the one list for the build (project.ts) and the eligibility check (eligibility/lockfile.ts).
+ */
+export const LOCKFILES = [
   { file: 'bun.lock', manager: 'bun' },
   { file: 'bun.lockb', manager: 'bun' },
   { file: 'pnpm-lock.yaml', manager: 'pnpm' },
   { file: 'yarn.lock', manager: 'yarn' },
   { file: 'npm-shrinkwrap.json', manager: 'npm' },
   { file: 'package-lock.json', manager: 'npm' }
-]
+] as const satisfies readonly { file: string; manager: PackageManager }[]
+
+/** A lockfile's name, one of LOCKFILES. */
+export type LockfileName = (typeof LOCKFILES)[number]['file']
 
 /** Files a package manager leaves in node_modules: which one installed it. */
 export const NODE_MODULES_MARKERS: { file: string; manager: PackageManager }[] = [

@@ -30,7 +30,7 @@ export function appIdOf(inputs: Inputs, project: Project): string {
 }
 
 export function describeTarget(target: Target): string {
-  return target.mode === 'cleanup'
+  return target.kind === 'cleanup'
     ? `remove channel ${target.channel} (${target.origin})`
     : `channel ${target.channel}, version ${target.version} (${target.origin})`
 }
@@ -48,13 +48,13 @@ function annotate(workflow: Workflow, verdict: Verdict, blocking: boolean): void
  * or why nothing ships. Shared by publish and pack.
  */
 export async function buildAndCheck(
-  inputs: Inputs, project: Project, target: Target & { mode: 'publish' }, services: Services, stages: StageLog, report: RunReport,
+  inputs: Inputs, project: Project, target: Target & { kind: 'publish' }, services: Services, stages: StageLog, report: RunReport,
   channelBaseline?: () => Promise<ChannelBaseline | undefined>
 ): Promise<{ webDir: string; verdict: Verdict } | Outcome> {
   const webDir = await stages.run('Build', async () => {
     const build = await runBuild(project, inputs.buildCommand, services.runner, services.env)
     return { build, webDir: resolveWebDir(project, inputs.webDir, services.cwd) }
-  }, ({ build, webDir }) => `${build.status === 'built' ? `built with ${build.source}` : `skipped: ${build.reason}`}; web dir ${webDir}`).then((r) => r.webDir)
+  }, ({ build, webDir }) => `${build.kind === 'built' ? `built with ${build.source}` : `skipped: ${build.reason}`}; web dir ${webDir}`).then((r) => r.webDir)
 
   const verdict = await stages.run('Eligibility', () => checkEligibility({
     projectDir: project.dir,
@@ -96,7 +96,7 @@ export function applyNativeChangePolicy(workflow: Workflow, verdict: Verdict, po
 /** What signAndPublish stores: a packed archive, where it goes, and the verdict it carries. */
 interface PublishPlan {
   appId: string
-  target: Target & { mode: 'publish' }
+  target: Target & { kind: 'publish' }
   bundle: PackedBundle
   verdict: Verdict
   webDir?: string
@@ -148,8 +148,8 @@ export async function signAndPublish(backend: Backend, stages: StageLog, report:
   request.reopensChannel = plan.reopensChannel
   request.rollout = plan.rollout
   const result = await stages.run('Publish', () => backend.publish(request), describePublish(target.channel, target.version))
-  if (result.status === 'behind') return { kind: 'skipped', reason: behindReason(result.current.version, target.version, target.channel, result.bundleUrl), bundle: summary }
-  if (result.status === 'closed') return { kind: 'skipped', reason: `pull request #${target.pullRequest?.number ?? ''} is closed, so its preview channel ${target.channel} stays removed (reopening it publishes again)` }
+  if (result.kind === 'behind') return { kind: 'skipped', reason: behindReason(result.current.version, target.version, target.channel, result.bundleUrl), bundle: summary }
+  if (result.kind === 'closed') return { kind: 'skipped', reason: `pull request #${target.pullRequest?.number ?? ''} is closed, so its preview channel ${target.channel} stays removed (reopening it publishes again)` }
   const { previewUrl } = plan
   if (previewUrl) report.preview = await stages.run('Preview link', () => makePreview(previewUrl, backend, appId, result.pointer), describePreview)
   return { kind: 'published', result, bundle: summary }
@@ -170,7 +170,7 @@ function behindReason(current: string, version: string, channel: string, bundleU
 
 function describePublish(channel: string, version: string): (result: PublishAttempt) => string {
   return (result) => {
-    switch (result.status) {
+    switch (result.kind) {
       case 'unchanged':
         return `${version} was already on ${channel}: nothing changed`
       case 'behind':
@@ -217,7 +217,7 @@ export async function openAppBackend(inputs: Inputs, services: Services, report:
 }
 
 /** A closed pull request's preview: its channel and bundles go. */
-export async function removePreview(backend: Backend, stages: StageLog, appId: string, target: Target & { mode: 'cleanup' }): Promise<Outcome> {
+export async function removePreview(backend: Backend, stages: StageLog, appId: string, target: Target & { kind: 'cleanup' }): Promise<Outcome> {
   const removal = await stages.run('Cleanup', () => backend.removeChannel(appId, target.channel), (r) =>
     r.removedPointer ? `removed channel ${target.channel} and ${r.removedVersions.length} bundle(s)` : `channel ${target.channel} was not published; removed ${r.removedVersions.length} bundle(s)`)
   return { kind: 'removed', removal }

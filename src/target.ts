@@ -12,10 +12,10 @@ export interface PullRequestInfo {
   fromFork: boolean
 }
 
-/** Where this run publishes, or what it removes, and why. */
+/** Where this run publishes, or what it removes, and why; `kind`, not `mode`: the mode input is the run's, this is its target's. */
 export type Target =
   | {
-      mode: 'publish'
+      kind: 'publish'
       channel: string
       version: string
       commit: string
@@ -23,7 +23,7 @@ export type Target =
       origin: string
       pullRequest?: PullRequestInfo
     }
-  | { mode: 'cleanup'; channel: string; commit: string; origin: string; pullRequest: PullRequestInfo }
+  | { kind: 'cleanup'; channel: string; commit: string; origin: string; pullRequest: PullRequestInfo }
 
 export interface TargetOverrides {
   channel?: string
@@ -123,24 +123,24 @@ export function resolveTarget(ctx: EventContext, overrides: TargetOverrides, pac
     if (ctx.payload.action === 'closed') {
       // Only the preview channel the pull request owns: the channel input names a shared channel (staging) that a close must never remove.
       const ignored = overrides.channel ? `; the channel input ${overrides.channel} is not removed` : ''
-      return { mode: 'cleanup', channel: previewChannel(pr.number), commit, origin: `pull request #${pr.number} closed${ignored}`, pullRequest: pr }
+      return { kind: 'cleanup', channel: previewChannel(pr.number), commit, origin: `pull request #${pr.number} closed${ignored}`, pullRequest: pr }
     }
     const channel = overrides.channel ?? previewChannel(pr.number)
     const version = overrides.version ?? previewVersion(packageVersion, pr.number, ctx.runNumber)
-    return { mode: 'publish', channel, version, commit: pr.headSha || commit, origin: `pull request #${pr.number}`, pullRequest: pr }
+    return { kind: 'publish', channel, version, commit: pr.headSha || commit, origin: `pull request #${pr.number}`, pullRequest: pr }
   }
 
   const tag = ctx.eventName === 'release' ? String(ctx.payload.release?.tag_name ?? '') : ctx.eventName === 'push' && ctx.ref.startsWith('refs/tags/') ? ctx.ref.slice('refs/tags/'.length) : undefined
   if (tag) {
     const version = overrides.version ?? tagVersion(tag)
     const origin = ctx.eventName === 'release' ? `release ${tag}` : `tag ${tag}`
-    return { mode: 'publish', channel: overrides.channel ?? 'production', version, commit, origin }
+    return { kind: 'publish', channel: overrides.channel ?? 'production', version, commit, origin }
   }
 
   if (ctx.eventName === 'push' && ctx.ref.startsWith('refs/heads/')) {
     const branch = ctx.ref.slice('refs/heads/'.length)
     return {
-      mode: 'publish',
+      kind: 'publish',
       channel: overrides.channel ?? channelFromBranch(branch),
       version: overrides.version ?? branchVersion(branch, ctx, packageVersion),
       commit,
@@ -155,7 +155,7 @@ export function resolveTarget(ctx: EventContext, overrides: TargetOverrides, pac
   }
   const branch = ctx.ref.replace(/^refs\/(heads|tags)\//, '') || 'manual'
   return {
-    mode: 'publish',
+    kind: 'publish',
     channel: overrides.channel,
     version: overrides.version ?? branchVersion(branch, ctx, packageVersion),
     commit,

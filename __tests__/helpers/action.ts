@@ -135,9 +135,7 @@ export async function runAction(options: ActionOptions): Promise<ActionRun> {
   const workflow = new RecordingWorkflow()
   try {
     const services: Services = {
-      ...actionServices(),
-      env: stepEnvironment(options, temp),
-      cwd: options.cwd,
+      ...actionServices(stepEnvironment(options, temp), options.cwd),
       workflow,
       runner: execRunner({ out: workflow.out, err: workflow.err }),
       ...options.services

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js'
+import { redact, secretParts } from '../redact.js'
 import type { CommandRunner } from '../command-runner.js'
 import type { Backend, ChannelPointer, PublishRequest, PublishResult, RemovalResult } from '../registry/types.js'
 import type { Log } from '../workflow.js'
@@ -42,8 +43,8 @@ export class CapgoBackend implements Backend {
   }
 
   private async cli(args: string[]): Promise<{ exitCode: number; output: string }> {
-    const secrets = [this.options.token, this.options.encryptionKey].filter((s): s is string => Boolean(s))
-    const shown = args.map((arg) => (secrets.includes(arg) ? '***' : arg))
+    const secrets = [this.options.token, this.options.encryptionKey].flatMap(secretParts)
+    const shown = args.map((arg) => redact(arg, secrets))
     this.options.log.info(`[command]npx --yes ${CAPGO_CLI} ${shown.join(' ')}`)
     const result = await this.options.runner.capture('npx', ['--yes', CAPGO_CLI, ...args], {
       cwd: this.options.cwd,
@@ -51,8 +52,7 @@ export class CapgoBackend implements Backend {
       env: { ...this.options.env, CAPGO_TOKEN: this.options.token },
       silent: true
     })
-    let output = `${result.stdout}\n${result.stderr}`.trim()
-    for (const secret of secrets) output = output.split(secret).join('***')
+    const output = redact(`${result.stdout}\n${result.stderr}`.trim(), secrets)
     if (output) this.options.log.info(output)
     return { exitCode: result.exitCode, output }
   }
@@ -78,7 +78,7 @@ export class CapgoBackend implements Backend {
     const { files: _files, nativeSources: _sources, eligibility: _verdict, appId: _appId, ...fields } = request.manifest
     const pointer: ChannelPointer = { ...fields, url: bundleUrl, previous: [] }
     const unchanged = /already exists/i.test(output)
-    return { status: unchanged ? 'unchanged' : 'published', bundleUrl, bundleCreated: !unchanged, pointer }
+    return { kind: unchanged ? 'unchanged' : 'published', bundleUrl, bundleCreated: !unchanged, pointer }
   }
 
   private failure(output: string, request: PublishRequest): UserError {

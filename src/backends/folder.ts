@@ -1,12 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { randomBytes } from 'node:crypto'
 import { copyFile, link, mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
-import { pipeline } from 'node:stream/promises'
 import { RegistryBackend } from '../registry/registry-backend.js'
 import type { ObjectStore, PutOptions, TaggedObject } from '../registry/store.js'
+import { sha256, sha256OfFile } from '../sha256.js'
 
 const LOCK_PREFIX = '.lock-'
 const STALE_LOCK_MS = 30_000
@@ -53,14 +52,12 @@ class FolderStore implements ObjectStore {
   }
 
   async checksum(key: string): Promise<string | undefined> {
-    const hash = createHash('sha256')
     try {
-      await pipeline(createReadStream(this.path(key)), hash)
+      return await sha256OfFile(this.path(key))
     } catch (error) {
       if (isMissing(error)) return undefined
       throw error
     }
-    return hash.digest('hex')
   }
 
   private async place(key: string, fill: (temp: string) => Promise<void>, ifAbsent: boolean): Promise<boolean> {
@@ -94,7 +91,7 @@ class FolderStore implements ObjectStore {
 
   async readTagged(key: string): Promise<TaggedObject | undefined> {
     const bytes = await this.read(key)
-    return bytes && { bytes, tag: createHash('sha256').update(bytes).digest('hex') }
+    return bytes && { bytes, tag: sha256(bytes) }
   }
 
   /** Compare-and-swap under a lock file that only one run can create (O_EXCL); the swap itself is a rename. */

@@ -1,3 +1,9 @@
+/**
+ * src/backends/: where a registry's bytes go. The folder and S3 modules are ObjectStores (key
+ * → bytes) wrapped in the one RegistryBackend of src/registry/, which holds the registry's
+ * rules; Capgo is a Backend of its own, as Capgo Cloud keeps its own registry. See
+ * docs/architecture.md, Registry.
+ */
 import { resolve } from 'node:path'
 import type { CommandRunner } from '../command-runner.js'
 import { MissingCredentialsError } from '../errors.js'

@@ -6,6 +6,7 @@ import { MissingCredentialsError, UserError } from '../errors.js'
 import type { S3Inputs } from '../inputs.js'
 import { RegistryBackend } from '../registry/registry-backend.js'
 import type { ObjectStore, PutOptions, TaggedObject } from '../registry/store.js'
+import { sha256 } from '../sha256.js'
 import { DEFAULT_RETRY, S3Client, xmlValue, type RetryPolicy } from './s3-client.js'
 
 const MB = 1024 * 1024
@@ -90,7 +91,7 @@ class S3Store implements ObjectStore {
     const recorded = head.headers[SHA256_META]
     if (typeof recorded === 'string' && /^[0-9a-f]{64}$/.test(recorded) && unquote(head.headers.etag) === head.headers[ETAG_META]) return recorded
     const response = await this.client.send({ method: 'GET', key: this.key(key), accept: [404], bytes: Number(head.headers['content-length']) || 0 })
-    return response.status === 404 ? undefined : createHash('sha256').update(response.body).digest('hex')
+    return response.status === 404 ? undefined : sha256(response.body)
   }
 
   private async exists(key: string): Promise<boolean> {

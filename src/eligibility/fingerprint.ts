@@ -3,7 +3,8 @@ import type { NativeSource } from '../registry/types.js'
 import { canonicalJson, capacitorConfigValue, type ConfigValue } from './config.js'
 import { nativePatches } from './patches.js'
 import { looksNative } from './plugins.js'
-import { sha256, type SourceTree } from './tree.js'
+import { sha256 } from '../sha256.js'
+import type { SourceTree } from './tree.js'
 
 /** What `cap sync` copies into the native projects: the web build and its config, not sources. */
 const COPIED_PATHS = [

@@ -8,15 +8,16 @@ export interface GitPort {
   blobs(ids: string[]): Promise<Map<string, Buffer>>
 }
 
-export function gitAt(cwd: string): GitPort {
+/** Git in a folder; `env` is the environment port's (GIT_* variables reach git only through it), else this process's. */
+export function gitAt(cwd: string, env?: NodeJS.ProcessEnv): GitPort {
   return {
     run: (args) =>
       new Promise((resolve) => {
-        execFile('git', args, { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout) => resolve(error ? undefined : stdout))
+        execFile('git', args, { cwd, env, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout) => resolve(error ? undefined : stdout))
       }),
     blobs: (ids) =>
       new Promise((resolve, reject) => {
-        const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'ignore'] })
+        const child = spawn('git', ['cat-file', '--batch'], { cwd, env, stdio: ['pipe', 'pipe', 'ignore'] })
         const chunks: Buffer[] = []
         child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk))
         child.on('error', reject)

@@ -1,16 +1,18 @@
-import { declaredManager, LOCKFILES, NODE_MODULES_MARKERS, pickLockfile, type PackageManager } from '../package-manager.js'
+import { declaredManager, LOCKFILES, NODE_MODULES_MARKERS, pickLockfile, type LockfileName, type PackageManager } from '../package-manager.js'
 import { parseBun } from './lockfiles/bun.js'
 import { parseNpm } from './lockfiles/npm.js'
 import { parsePnpm } from './lockfiles/pnpm.js'
 import type { DirectDependencies, LockedDependencies, LockfileParser } from './lockfiles/types.js'
 import { parseYarn } from './lockfiles/yarn.js'
 
-const PARSERS: Record<string, LockfileParser | undefined> = {
+/** A parser for each of LOCKFILES (the type makes a new lockfile name one here); bun.lockb is binary. */
+const PARSERS: Record<LockfileName, LockfileParser | undefined> = {
   'package-lock.json': parseNpm,
   'npm-shrinkwrap.json': parseNpm,
   'pnpm-lock.yaml': parsePnpm,
   'yarn.lock': parseYarn,
-  'bun.lock': parseBun
+  'bun.lock': parseBun,
+  'bun.lockb': undefined
 }
 
 /** A file of the repository, by its path relative to the app's folder (`../pnpm-lock.yaml` in a workspace). */
@@ -73,7 +75,7 @@ export async function chooseLockfile(read: ReadFile, prefix: string, options: { 
 /** The app's direct dependencies as the lockfile pins them; throws when the file cannot be read. */
 export function lockedDependencies(lockfile: ChosenLockfile, direct: DirectDependencies): LockedDependencies {
   const file = lockfile.path.split('/').pop()!
-  const parse = PARSERS[file]
+  const parse = PARSERS[file as LockfileName]
   if (!parse) throw new Error(`${file} is binary`)
   return parse(lockfile.text, lockfile.importer, direct)
 }

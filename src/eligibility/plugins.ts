@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { mapBounded } from '../concurrency.js'
 import type { NativeSource } from '../registry/types.js'
 import type { DirectDependencies, LockedDependencies } from './lockfiles/types.js'
-import { sha256, workTree, type SourceTree } from './tree.js'
+import { sha256 } from '../sha256.js'
+import { workTree, type SourceTree } from './tree.js'
 
 /** The platforms' own runtimes: native whatever their folder layout (@capacitor/android keeps its code under capacitor/). */
 const PLATFORM_RUNTIMES = new Set(['@capacitor/android', '@capacitor/ios', 'cordova-android', 'cordova-ios'])

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { GitPort } from './git.js'
+import { sha256 } from '../sha256.js'
 
 /** The project's files, in the work tree or at a git ref: the fingerprint reads both alike. */
 export interface SourceTree {
@@ -11,8 +11,6 @@ export interface SourceTree {
   /** sha256 hex of each path's content. */
   hashes(paths: string[]): Promise<Map<string, string>>
 }
-
-export const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex')
 
 /** Folders that hold build output, caches or copies, never sources. */
 const SKIPPED_DIRS = new Set(['node_modules', 'Pods', '.gradle', 'build', 'DerivedData', 'xcuserdata', '.cxx', '.idea', '.git'])

@@ -18,9 +18,9 @@ export interface CommentsApi {
 }
 
 export type CommentResult =
-  | { status: 'created' | 'updated'; id: number; removedDuplicates: number }
-  | { status: 'disabled'; reason: string }
-  | { status: 'failed'; reason: string }
+  | { kind: 'created' | 'updated'; id: number; removedDuplicates: number }
+  | { kind: 'disabled'; reason: string }
+  | { kind: 'failed'; reason: string }
 
 /** Hidden in the comment so later runs find it again: one comment per pull request and app. */
 export function commentMarker(appId: string, workingDirectory: string): string {
@@ -52,7 +52,7 @@ export async function upsertComment(api: CommentsApi, issueNumber: number, marke
     const [keep, ...extra] = ours
     await api.update(keep.id, body)
     for (const duplicate of extra) await api.remove(duplicate.id)
-    return { status: 'updated', id: keep.id, removedDuplicates: extra.length }
+    return { kind: 'updated', id: keep.id, removedDuplicates: extra.length }
   }
   const created = await api.create(issueNumber, body)
   const after = (await api.list(issueNumber)).filter((c) => isOurs(c, marker, identity)).sort((a, b) => a.id - b.id)
@@ -60,5 +60,5 @@ export async function upsertComment(api: CommentsApi, issueNumber: number, marke
   const extra = after.slice(1)
   for (const duplicate of extra) await api.remove(duplicate.id)
   if (keep.id !== created.id) await api.update(keep.id, body)
-  return { status: keep.id === created.id ? 'created' : 'updated', id: keep.id, removedDuplicates: extra.length }
+  return { kind: keep.id === created.id ? 'created' : 'updated', id: keep.id, removedDuplicates: extra.length }
 }

@@ -50,7 +50,7 @@ function environmentFor(report: RunReport, ctx: EventContext): { name: string; p
   const { target } = report
   if (target?.pullRequest) return { name: `live-update/pr-${target.pullRequest.number}`, production: false }
   const release = ctx.eventName === 'push' && ctx.ref.startsWith('refs/tags/')
-  if (target?.mode === 'publish' && release) return { name: `live-update/${target.channel}`, production: target.channel === 'production' }
+  if (target?.kind === 'publish' && release) return { name: `live-update/${target.channel}`, production: target.channel === 'production' }
   return undefined
 }
 

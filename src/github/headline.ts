@@ -52,8 +52,8 @@ export function headlineLines(report: RunReport): string[] {
   let line: string
   switch (outcome.kind) {
     case 'published': {
-      const { pointer, status } = outcome.result
-      const published = status === 'unchanged'
+      const { pointer, kind } = outcome.result
+      const published = kind === 'unchanged'
         ? `Version ${code(pointer.version)} was already published to ${code(pointer.channel)}: nothing changed.`
         : `Published ${code(pointer.version)} to channel ${code(pointer.channel)}${needsStore ? ' anyway (on-native-change: publish)' : ''}: ${sizeFacts(report, outcome.bundle.size)}.`
       icon = needsStore ? '⚠️' : '✅'

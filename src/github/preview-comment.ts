@@ -24,16 +24,16 @@ export async function postPreviewComment(
   log: Log
 ): Promise<CommentResult> {
   const pullRequest = report.target?.pullRequest
-  if (!pullRequest) return { status: 'disabled', reason: 'not a pull request' }
-  if (!inputs.comment) return { status: 'disabled', reason: 'the comment input is false' }
-  if (!inputs.githubToken) return { status: 'disabled', reason: 'no github-token' }
-  if (!ctx.repository) return { status: 'disabled', reason: 'GITHUB_REPOSITORY is not set' }
+  if (!pullRequest) return { kind: 'disabled', reason: 'not a pull request' }
+  if (!inputs.comment) return { kind: 'disabled', reason: 'the comment input is false' }
+  if (!inputs.githubToken) return { kind: 'disabled', reason: 'no github-token' }
+  if (!ctx.repository) return { kind: 'disabled', reason: 'GITHUB_REPOSITORY is not set' }
   const marker = commentMarker(report.appId ?? 'app', inputs.workingDirectory)
   try {
     const api = makeApi(inputs.githubToken, ctx.repository, ctx.apiUrl)
     const result = await upsertComment(api, pullRequest.number, marker, redactText(buildComment(report, marker)))
-    if (result.status === 'created' || result.status === 'updated') {
-      log.info(`Comment ${result.id} on pull request #${pullRequest.number} ${result.status}${result.removedDuplicates ? `, ${result.removedDuplicates} duplicate(s) removed` : ''}.`)
+    if (result.kind === 'created' || result.kind === 'updated') {
+      log.info(`Comment ${result.id} on pull request #${pullRequest.number} ${result.kind}${result.removedDuplicates ? `, ${result.removedDuplicates} duplicate(s) removed` : ''}.`)
     }
     return result
   } catch (error) {
@@ -41,6 +41,6 @@ export async function postPreviewComment(
       ? `GitHub refused to write the pull request comment (HTTP ${status(error)}): give the workflow \`permissions: pull-requests: write\` (a fork's pull_request token is read-only); the publish itself is in the outputs and the job summary.`
       : `The pull request comment could not be written (${redactText(errorMessage(error))}); the publish itself is in the outputs and the job summary.`
     log.warning(reason)
-    return { status: 'failed', reason }
+    return { kind: 'failed', reason }
   }
 }

@@ -35,13 +35,13 @@ function rolloutPercent(inputs: Inputs): number | undefined {
 
 /** The move's outcome: moved, or why the channel stayed where it was. */
 function outcomeOf(operation: ChannelMove['operation'], channel: string, before: ChannelPointer | undefined, attempt: PublishAttempt): Outcome {
-  switch (attempt.status) {
+  switch (attempt.kind) {
     case 'behind':
       return { kind: 'skipped', reason: `${channel} stays on ${attempt.current.version}, which is newer: a promote moves a channel only forward (by semver); go back with mode rollback` }
     case 'closed':
       return { kind: 'skipped', reason: `${channel} is a closed pull request's preview, which stays removed` }
     default:
-      return { kind: 'moved', move: { operation, channel, before, after: attempt.pointer, unchanged: attempt.status === 'unchanged' } }
+      return { kind: 'moved', move: { operation, channel, before, after: attempt.pointer, unchanged: attempt.kind === 'unchanged' } }
   }
 }
 
@@ -88,7 +88,7 @@ export const promoteMode: ModeRun = async (mode) => {
   if (refused) return refused
   if (!verdict.eligible) checkNativeVersionBumped(before, verdict.fingerprint, source.manifest.native)
   const attempt = await stages.run('Promote', () => backend.moveChannel!({ appId, channel, manifest: source.manifest, rollout: rolloutPercent(inputs), promotedFrom: source.origin }), (a) =>
-    a.status === 'published' || a.status === 'unchanged' ? `${channel} → ${a.pointer.version}${a.pointer.rollout ? ` for ${a.pointer.rollout.percent} % of devices` : ''}` : `${channel} did not move (${a.status})`)
+    a.kind === 'published' || a.kind === 'unchanged' ? `${channel} → ${a.pointer.version}${a.pointer.rollout ? ` for ${a.pointer.rollout.percent} % of devices` : ''}` : `${channel} did not move (${a.kind})`)
   const outcome = outcomeOf('promote', channel, before, attempt)
   if (outcome.kind === 'moved') await commentOnPromotedPullRequest(mode, source.manifest, outcome.move)
   return outcome
@@ -119,7 +119,7 @@ export const rollbackMode: ModeRun = async (mode) => {
   const version = rollbackVersion(before, inputs.version)
   const manifest = await storedManifest(backend, appId, version, 'version')
   const attempt = await stages.run('Rollback', () => backend.moveChannel!({ appId, channel, manifest, rollback: true }), (a) =>
-    a.status === 'published' || a.status === 'unchanged' ? `${channel} went back from ${before.version} to ${a.pointer.version}` : `${channel} did not move (${a.status})`)
+    a.kind === 'published' || a.kind === 'unchanged' ? `${channel} went back from ${before.version} to ${a.pointer.version}` : `${channel} did not move (${a.kind})`)
   return outcomeOf('rollback', channel, before, attempt)
 }
 

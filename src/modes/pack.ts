@@ -29,10 +29,10 @@ export const packMode: ModeRun = async ({ inputs, ctx, services, stages, report 
     pullRequest: pullRequest.number,
     headSha: pullRequest.headSha,
     action: String(ctx.payload.action ?? ''),
-    closed: target.mode === 'cleanup',
+    closed: target.kind === 'cleanup',
     packedAt: new Date().toISOString()
   }
-  if (target.mode === 'cleanup') {
+  if (target.kind === 'cleanup') {
     await writeMetadata(folder, metadata)
     return { kind: 'skipped', reason: `pull request #${pullRequest.number} was closed: ${shown} tells the publish-packed run to remove its preview` }
   }

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto'
-import { createReadStream, existsSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import { packWebDir } from '../bundle/pack.js'
 import { parseSigningKey } from '../bundle/sign.js'
 import { unpackArchive } from '../bundle/unpack.js'
@@ -13,6 +11,7 @@ import type { PullRequestRecord } from '../github/pull-requests-api.js'
 import { applyNativeChangePolicy, appIdOf, describeTarget, openBackend, removePreview, signAndPublish } from '../pipeline.js'
 import { readProject } from '../project.js'
 import type { Outcome } from '../report.js'
+import { sha256OfFile } from '../sha256.js'
 import { formatBytes } from '../stages.js'
 import { previewVersion, type PullRequestInfo, type Target } from '../target.js'
 import { ARTIFACT_BUNDLE, readMetadata, refuseChannelAndVersion, type PackMetadata } from './artifact.js'
@@ -82,12 +81,6 @@ async function identify(mode: ModeContext, run: PackRun, claimed: number | undef
   }
 }
 
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  await pipeline(createReadStream(path), hash)
-  return hash.digest('hex')
-}
-
 /** The artifact's bundle, its checksum recomputed from the bytes, unpacked into a web dir of the run's own. */
 async function unpackVerified(mode: ModeContext, folder: string, shown: string, metadata: PackMetadata): Promise<string> {
   const archive = join(folder, ARTIFACT_BUNDLE)
@@ -95,7 +88,7 @@ async function unpackVerified(mode: ModeContext, folder: string, shown: string, 
   if (!metadata.bundle || size === undefined) {
     throw new UserError(`The artifact ${shown} has no ${ARTIFACT_BUNDLE}, though its pack run succeeded: upload the whole artifact-path folder with actions/upload-artifact; nothing was published.`)
   }
-  const checksum = await sha256Of(archive)
+  const checksum = await sha256OfFile(archive)
   if (checksum !== metadata.bundle.checksum || size !== metadata.bundle.size) {
     throw new UserError(`The artifact's ${ARTIFACT_BUNDLE} is not the bundle its pack run made (sha256 ${checksum.slice(0, 12)}…, ${size} bytes; the metadata says ${metadata.bundle.checksum.slice(0, 12)}…, ${metadata.bundle.size} bytes): it was altered or cut short, and nothing was published.`)
   }
@@ -164,7 +157,7 @@ export const publishPackedMode: ModeRun = async (mode) => {
   const opened = await openBackend(inputs, services, project, report)
   if ('kind' in opened) return opened
   // GitHub's word that the pull request is closed removes its preview, whatever the artifact holds.
-  if (target.mode === 'cleanup') return removePreview(opened, stages, appId, target)
+  if (target.kind === 'cleanup') return removePreview(opened, stages, appId, target)
   return publishCurrent(mode, { run, current, pullRequest, metadata, folder, shown, target, appId, backend: opened, signingKey })
 }
 
@@ -172,8 +165,8 @@ function targetFor(pr: PullRequestRecord, run: PackRun, packageVersion: string |
   const pullRequest = pullRequestInfo(pr, repository)
   const channel = `pr-${pr.number}`
   const origin = `pull request #${pr.number}, packed by run ${run.id}`
-  if (pr.state === 'closed') return { mode: 'cleanup', channel, commit: run.headSha, origin: `${origin}, closed`, pullRequest }
-  return { mode: 'publish', channel, version: previewVersion(packageVersion, pr.number, run.runNumber), commit: run.headSha, origin, pullRequest }
+  if (pr.state === 'closed') return { kind: 'cleanup', channel, commit: run.headSha, origin: `${origin}, closed`, pullRequest }
+  return { kind: 'publish', channel, version: previewVersion(packageVersion, pr.number, run.runNumber), commit: run.headSha, origin, pullRequest }
 }
 
 type PublishStep = {
@@ -183,7 +176,7 @@ type PublishStep = {
   metadata: PackMetadata | { unusable: string }
   folder: string
   shown: string
-  target: Target & { mode: 'publish' }
+  target: Target & { kind: 'publish' }
   appId: string
   backend: Parameters<typeof signAndPublish>[0]
   signingKey?: ReturnType<typeof parseSigningKey>

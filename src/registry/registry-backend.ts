@@ -1,5 +1,10 @@
-import { createHash } from 'node:crypto'
+/**
+ * The registry's rules written once (immutable versions, bundle before pointer, the pointer
+ * moving forward by compare-and-swap) over any ObjectStore of src/backends/. See
+ * docs/architecture.md, Registry and Invariants.
+ */
 import { errorMessage, UserError } from '../errors.js'
+import { sha256 } from '../sha256.js'
 import { registryKeys } from './layout.js'
 import { changedRollout, nextPointer } from './history.js'
 import { isForward } from './order.js'
@@ -9,9 +14,6 @@ import type { Backend, ChannelMoveRequest, ChannelPointer, Manifest, PublishAtte
 const IMMUTABLE = 'public, max-age=31536000, immutable'
 const MUTABLE = 'no-cache'
 
-function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex')
-}
 
 /** How often an immutable object is sent again when it did not read back as written. */
 const STORE_ATTEMPTS = 3
@@ -75,7 +77,7 @@ export class RegistryBackend implements Backend {
     const { appId, version, channel } = request
     const closedKey = registryKeys.closedChannel(appId, channel)
     if (request.reopensChannel) await this.store.remove(closedKey)
-    else if (await this.store.read(closedKey)) return { status: 'closed' }
+    else if (await this.store.read(closedKey)) return { kind: 'closed' }
 
     const bundleKey = registryKeys.bundle(appId, version)
     const bundleUrl = this.store.publicUrl(bundleKey)
@@ -85,8 +87,8 @@ export class RegistryBackend implements Backend {
     const moved = await this.movePointer(request, bundleUrl, bundleCreated)
     // A cleanup that started meanwhile wins: the closed pull request's preview stays gone.
     if (await this.store.read(closedKey)) {
-      await this.withdraw(request, moved.status === 'published' ? moved.pointer : undefined)
-      return { status: 'closed' }
+      await this.withdraw(request, moved.kind === 'published' ? moved.pointer : undefined)
+      return { kind: 'closed' }
     }
     return moved
   }
@@ -99,12 +101,12 @@ export class RegistryBackend implements Backend {
       const stored = await notMoved(() => this.store.readTagged(pointerKey))
       const previousPointer = stored && this.parse<ChannelPointer>(pointerKey, stored.bytes)
       if (previousPointer?.version === version && previousPointer.checksum === checksum) {
-        return { status: bundleCreated ? 'published' : 'unchanged', bundleUrl, bundleCreated, pointer: previousPointer, previousPointer }
+        return { kind: bundleCreated ? 'published' : 'unchanged', bundleUrl, bundleCreated, pointer: previousPointer, previousPointer }
       }
       if (previousPointer && !request.allowBackward && !isForward(previousPointer.version, version)) {
-        return { status: 'behind', bundleUrl, bundleCreated, current: previousPointer }
+        return { kind: 'behind', bundleUrl, bundleCreated, current: previousPointer }
       }
-      if (await this.store.read(registryKeys.closedChannel(appId, channel))) return { status: 'closed' }
+      if (await this.store.read(registryKeys.closedChannel(appId, channel))) return { kind: 'closed' }
       const pointer = nextPointer(request, bundleUrl, previousPointer)
       const bytes = json(pointer)
       // A write that failed may still have landed: the message says the pointer may have moved.
@@ -112,7 +114,7 @@ export class RegistryBackend implements Backend {
       const swapped = await stating(mayHaveMoved, () => this.store.putIfMatch(pointerKey, bytes, stored?.tag, { contentType: 'application/json', sha256: sha256(bytes), cacheControl: MUTABLE }))
       if (swapped) {
         await stating(`the channel pointer was changed to ${version} (it named ${previousPointer?.version ?? 'nothing'}): check ${this.store.describe(pointerKey)}, then run the job again.`, () => this.verify(pointerKey, sha256(bytes)))
-        return { status: 'published', bundleUrl, bundleCreated, pointer, previousPointer }
+        return { kind: 'published', bundleUrl, bundleCreated, pointer, previousPointer }
       }
       if (attempt >= POINTER_ATTEMPTS) {
         throw new Error(`Other runs kept moving ${this.store.describe(pointerKey)} while this one tried ${POINTER_ATTEMPTS} times; the channel pointer was not changed: set a concurrency group on the workflow, then run the job again.`)
@@ -127,7 +129,7 @@ export class RegistryBackend implements Backend {
     if ((await this.store.checksum(bundleKey)) !== manifest.checksum) {
       throw new UserError(`${this.store.describe(bundleKey)} is missing or does not match its manifest's checksum, so ${channel} cannot be pointed at ${manifest.version}: publish that version again, or name another one.`)
     }
-    if (await this.store.read(registryKeys.closedChannel(appId, channel))) return { status: 'closed' }
+    if (await this.store.read(registryKeys.closedChannel(appId, channel))) return { kind: 'closed' }
     const { url: _url, ...stored } = manifest
     const request: PublishRequest = {
       appId, channel, version: manifest.version, archivePath: '', checksum: manifest.checksum, size: manifest.size,

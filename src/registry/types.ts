@@ -99,7 +99,7 @@ export type RolloutChange = { percent: number } | { pause: boolean }
 export type RolloutResult = { before: ChannelPointer; after: ChannelPointer }
 
 export type PublishResult = {
-  status: 'published' | 'unchanged'
+  kind: 'published' | 'unchanged'
   bundleUrl: string
   bundleCreated: boolean
   pointer: ChannelPointer
@@ -111,9 +111,9 @@ export type PublishResult = {
 export type PublishAttempt =
   | PublishResult
   /** The bundle is stored, but the channel already names a higher version: the pointer did not move. */
-  | { status: 'behind'; bundleUrl: string; bundleCreated: boolean; current: ChannelPointer }
+  | { kind: 'behind'; bundleUrl: string; bundleCreated: boolean; current: ChannelPointer }
   /** The channel's pull request was closed: nothing of this run is left in the registry. */
-  | { status: 'closed' }
+  | { kind: 'closed' }
 
 export interface RemovalResult {
   removedPointer: boolean
