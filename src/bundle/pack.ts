@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { dirname, extname } from 'node:path'
+import { dirname } from 'node:path'
 import { Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { crc32, createDeflateRaw } from 'node:zlib'
 import { UserError } from '../errors.js'
 import { ArchiveFile } from './archive-file.js'
+import { isCompressedFormat } from './compressed-formats.js'
 import { GarbageMeter, PackWorkers } from './pack-workers.js'
 import { DEFAULT_LIMITS, listWebFiles, webDirProblem, type ListLimits, type WebFile } from './files.js'
 import { centralDirectory, localHeader, localHeaderLength, METHOD_DEFLATE, METHOD_STORE, ZIP64_THRESHOLD, type EntryRecord, type Zip64Threshold } from './zip-format.js'
@@ -23,12 +24,6 @@ export interface PackedBundle {
   size: number
   files: BundleFile[]
 }
-
-/** Formats that are compressed already: deflating them again costs time and saves nothing. */
-const STORED_EXTENSIONS = new Set([
-  '.png', '.jpg', '.jpeg', '.gif', '.webp', '.avif', '.heic', '.ico',
-  '.woff', '.woff2', '.mp3', '.mp4', '.m4a', '.webm', '.ogg', '.zip', '.gz', '.br', '.zst'
-])
 
 const MB = 1024 * 1024
 const DEFLATE_LEVEL = 6
@@ -52,7 +47,7 @@ interface BufferedEntry {
 /** A large file: streamed through at its turn instead of being held in memory. */
 type PreparedEntry = BufferedEntry | { kind: 'streamed' }
 
-const shouldCompress = (file: WebFile) => file.size > 0 && !STORED_EXTENSIONS.has(extname(file.path).toLowerCase())
+const shouldCompress = (file: WebFile) => file.size > 0 && !isCompressedFormat(file.path)
 const readAheadCost = (file: WebFile) => (file.size > BUFFERED_MAX_BYTES ? 0 : file.size)
 
 async function prepare(workers: PackWorkers, file: WebFile): Promise<PreparedEntry> {

@@ -4,6 +4,12 @@ export const registryKeys = {
   manifest: (appId: string, version: string) => `${appId}/bundles/${version}/manifest.json`,
   /** The QR code of the preview link, for the pull-request comment; devices never read it. */
   previewQrCode: (appId: string, version: string) => `${appId}/bundles/${version}/preview-qr.svg`,
+  /**
+   * One file of the bundles, by the sha256 of its bytes, stored once whichever bundles hold it;
+   * `.br` when stored brotli-compressed (storedFile in registry/files.ts says which).
+   */
+  file: (appId: string, sha256: string, brotli: boolean) => `${appId}/files/${sha256}${brotli ? '.br' : ''}`,
+  filesPrefix: (appId: string) => `${appId}/files/`,
   pointer: (appId: string, channel: string) => `${appId}/channels/${channel}.json`,
   bundlesPrefix: (appId: string) => `${appId}/bundles/`,
   channelsPrefix: (appId: string) => `${appId}/channels/`,
