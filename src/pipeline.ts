@@ -10,7 +10,7 @@ import type { Inputs } from './inputs.js'
 import type { Services } from './main.js'
 import { readProject, type Project } from './project.js'
 import { checkNativeVersionBumped } from './registry/native-compatibility.js'
-import type { Backend, PublishAttempt, PublishRequest } from './registry/types.js'
+import type { Backend, PublishAttempt, PublishRequest, StoredFiles } from './registry/types.js'
 import type { Outcome, RunReport } from './report.js'
 import type { StageLog } from './stages.js'
 import type { Target } from './target.js'
@@ -168,6 +168,11 @@ function behindReason(current: string, version: string, channel: string, bundleU
   return `${channel} stays on ${current}, which is newer than ${version}: a publish moves a channel only forward (by semver), so ${version} was stored at ${bundleUrl} without moving the pointer; go back with an explicit rollback`
 }
 
+function describeFiles(files: StoredFiles | undefined): string {
+  if (!files) return ''
+  return `; files: ${files.uploaded} sent (${(files.uploadedBytes / 1024).toFixed(0)} KiB), ${files.alreadyStored} already in the registry`
+}
+
 function describePublish(channel: string, version: string): (result: PublishAttempt) => string {
   return (result) => {
     switch (result.kind) {
@@ -178,7 +183,7 @@ function describePublish(channel: string, version: string): (result: PublishAtte
       case 'closed':
         return `the pull request was closed meanwhile: ${channel} stays removed`
       case 'published':
-        return `${channel} → ${version} at ${result.bundleUrl}${result.pointer.rollout ? ` for ${result.pointer.rollout.percent} % of devices (the others keep ${result.pointer.rollout.replaces.version})` : ''}`
+        return `${channel} → ${version} at ${result.bundleUrl}${result.pointer.rollout ? ` for ${result.pointer.rollout.percent} % of devices (the others keep ${result.pointer.rollout.replaces.version})` : ''}${describeFiles(result.files)}`
     }
   }
 }

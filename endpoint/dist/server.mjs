@@ -82,6 +82,12 @@ var registryKeys = {
   manifest: (appId, version) => `${appId}/bundles/${version}/manifest.json`,
   /** The QR code of the preview link, for the pull-request comment; devices never read it. */
   previewQrCode: (appId, version) => `${appId}/bundles/${version}/preview-qr.svg`,
+  /**
+   * One file of the bundles, by the sha256 of its bytes, stored once whichever bundles hold it;
+   * `.br` when stored brotli-compressed (storedFile in registry/files.ts says which).
+   */
+  file: (appId, sha256, brotli) => `${appId}/files/${sha256}${brotli ? ".br" : ""}`,
+  filesPrefix: (appId) => `${appId}/files/`,
   pointer: (appId, channel) => `${appId}/channels/${channel}.json`,
   bundlesPrefix: (appId) => `${appId}/bundles/`,
   channelsPrefix: (appId) => `${appId}/channels/`,

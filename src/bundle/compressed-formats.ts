@@ -1,5 +1,3 @@
-import { extname } from 'node:path'
-
 /**
  * Formats that are compressed already: deflating (in the zip) or brotli-compressing (in the
  * registry's content-addressed files) them again costs time and saves nothing.
@@ -9,4 +7,9 @@ const COMPRESSED_EXTENSIONS = new Set([
   '.woff', '.woff2', '.mp3', '.mp4', '.m4a', '.webm', '.ogg', '.zip', '.gz', '.br', '.zst'
 ])
 
-export const isCompressedFormat = (path: string): boolean => COMPRESSED_EXTENSIONS.has(extname(path).toLowerCase())
+/** No node:path here: the update endpoint, which runs on Workers and Deno too, names files by it. */
+export function isCompressedFormat(path: string): boolean {
+  const name = path.slice(path.lastIndexOf('/') + 1)
+  const dot = name.lastIndexOf('.')
+  return dot > 0 && COMPRESSED_EXTENSIONS.has(name.slice(dot).toLowerCase())
+}

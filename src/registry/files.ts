@@ -1,19 +1,89 @@
-import { isCompressedFormat } from '../bundle/compressed-formats.js'
-import type { BundleFile } from '../bundle/pack.js'
-import { registryKeys } from './layout.js'
-
 /**
- * Where one file of a bundle lives in the registry's content-addressed files. Files are
- * brotli-compressed unless their format is compressed already, because
- * @capgo/capacitor-updater decodes a manifest entry whose file_name ends in `.br` with
- * brotli and checks the decoded bytes against file_hash (DownloadService.java, 8.51.23).
+ * The registry's content-addressed files: every file of every bundle stored once, by the
+ * sha256 of its bytes, so a device fetches only the files it lacks and a publish uploads
+ * only the files the registry lacks. See docs/architecture.md, Registry.
  */
-export interface StoredFile {
-  key: string
-  brotli: boolean
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { brotliCompress, constants } from 'node:zlib'
+import type { BundleFile } from '../bundle/pack.js'
+import { mapBounded } from '../concurrency.js'
+import { sha256 } from '../sha256.js'
+import { registryKeys } from './layout.js'
+import { storedFile, type StoredFile } from './stored-file.js'
+import type { ObjectStore } from './store.js'
+import type { Manifest, StoredFiles } from './types.js'
+
+const IMMUTABLE = 'public, max-age=31536000, immutable'
+/** Uploads in flight: each is small, so the round trips, not the bytes, bound the time. */
+const PARALLEL_UPLOADS = 16
+/** Quality 5 compresses about as well as gzip -9 at many times brotli's default (11) speed. */
+const BROTLI_QUALITY = 5
+const compress = promisify(brotliCompress)
+
+function unique(appId: string, files: readonly BundleFile[]): Array<{ file: BundleFile; stored: StoredFile }> {
+  const byKey = new Map<string, { file: BundleFile; stored: StoredFile }>()
+  for (const file of files) {
+    const stored = storedFile(appId, file)
+    if (!byKey.has(stored.key)) byKey.set(stored.key, { file, stored })
+  }
+  return [...byKey.values()]
 }
 
-export function storedFile(appId: string, file: BundleFile): StoredFile {
-  const brotli = file.size > 0 && !isCompressedFormat(file.path)
-  return { key: registryKeys.file(appId, file.sha256, brotli), brotli }
+async function storedBytes(webDir: string, file: BundleFile, brotli: boolean): Promise<Buffer> {
+  const bytes = await readFile(join(webDir, file.path))
+  if (sha256(bytes) !== file.sha256) {
+    throw new Error(`${file.path} in ${webDir} changed after it was packed; nothing was pointed at it: run the job again.`)
+  }
+  if (!brotli) return bytes
+  return compress(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } })
+}
+
+/**
+ * Stores the files of a bundle that the registry lacks (one listing tells which), then
+ * lists again and sends what a concurrent collection removed meanwhile: the pointer moves
+ * only after every file its manifest names is stored.
+ */
+export async function storeFiles(store: ObjectStore, appId: string, webDir: string, files: readonly BundleFile[]): Promise<StoredFiles> {
+  const wanted = unique(appId, files)
+  const counts: StoredFiles = { uploaded: 0, uploadedBytes: 0, alreadyStored: 0 }
+  for (let pass = 1; pass <= 2; pass++) {
+    const present = new Set(await store.list(registryKeys.filesPrefix(appId)))
+    const missing = wanted.filter(({ stored }) => !present.has(stored.key))
+    if (pass === 1) counts.alreadyStored = wanted.length - missing.length
+    await mapBounded(missing, PARALLEL_UPLOADS, async ({ file, stored }) => {
+      const bytes = await storedBytes(webDir, file, stored.brotli)
+      const contentType = stored.brotli ? 'application/x-brotli' : 'application/octet-stream'
+      if (await store.putBytes(stored.key, bytes, { contentType, sha256: sha256(bytes), ifAbsent: true, cacheControl: IMMUTABLE })) {
+        counts.uploaded++
+        counts.uploadedBytes += bytes.length
+      }
+    })
+  }
+  return counts
+}
+
+async function referencedKeys(store: ObjectStore, appId: string, read: (key: string) => Promise<Manifest | undefined>): Promise<Set<string>> {
+  const keys = new Set<string>()
+  for (const key of await store.list(registryKeys.bundlesPrefix(appId))) {
+    if (!key.endsWith('/manifest.json')) continue
+    for (const file of (await read(key))?.files ?? []) keys.add(storedFile(appId, file).key)
+  }
+  return keys
+}
+
+/**
+ * Removes the files no manifest names any more. A publish writes its manifest before its
+ * files, so its files are referenced while they upload; the manifests are read again just
+ * before the removal, so a manifest written during the first reading keeps its files.
+ */
+export async function removeUnusedFiles(store: ObjectStore, appId: string, read: (key: string) => Promise<Manifest | undefined>): Promise<number> {
+  const first = await referencedKeys(store, appId, read)
+  const candidates = (await store.list(registryKeys.filesPrefix(appId))).filter((key) => !first.has(key))
+  if (candidates.length === 0) return 0
+  const second = await referencedKeys(store, appId, read)
+  const unused = candidates.filter((key) => !second.has(key))
+  await mapBounded(unused, PARALLEL_UPLOADS, (key) => store.remove(key))
+  return unused.length
 }

@@ -5,11 +5,12 @@
  */
 import { errorMessage, UserError } from '../errors.js'
 import { sha256 } from '../sha256.js'
+import { removeUnusedFiles, storeFiles } from './files.js'
 import { registryKeys } from './layout.js'
 import { changedRollout, nextPointer } from './history.js'
 import { isForward } from './order.js'
 import type { ObjectStore } from './store.js'
-import type { Backend, ChannelMoveRequest, ChannelPointer, Manifest, PublishAttempt, PublishRequest, RemovalResult, RolloutChange, RolloutResult } from './types.js'
+import type { Backend, ChannelMoveRequest, ChannelPointer, Manifest, PublishAttempt, PublishRequest, RemovalResult, RolloutChange, RolloutResult, StoredFiles } from './types.js'
 
 const IMMUTABLE = 'public, max-age=31536000, immutable'
 const MUTABLE = 'no-cache'
@@ -36,6 +37,10 @@ async function stating<T>(state: string, work: () => Promise<T>): Promise<T> {
 
 const NOT_MOVED = 'the channel pointer was not changed: run the job again.'
 const notMoved = <T>(work: () => Promise<T>) => stating(NOT_MOVED, work)
+
+function withFiles(attempt: PublishAttempt, files: StoredFiles | undefined): PublishAttempt {
+  return files && (attempt.kind === 'published' || attempt.kind === 'unchanged') ? { ...attempt, files } : attempt
+}
 
 function json(value: unknown): Buffer {
   return Buffer.from(`${JSON.stringify(value, null, 2)}\n`)
@@ -83,8 +88,11 @@ export class RegistryBackend implements Backend {
     const bundleUrl = this.store.publicUrl(bundleKey)
     const bundleCreated = await notMoved(() => this.storeBundle(request, bundleKey))
     await notMoved(() => this.storeManifest(request, bundleUrl))
+    const { webDir } = request
+    // After the manifest, so that a collection running meanwhile sees these files as used.
+    const files = webDir ? await notMoved(() => storeFiles(this.store, appId, webDir, request.manifest.files)) : undefined
 
-    const moved = await this.movePointer(request, bundleUrl, bundleCreated)
+    const moved = withFiles(await this.movePointer(request, bundleUrl, bundleCreated), files)
     // A cleanup that started meanwhile wins: the closed pull request's preview stays gone.
     if (await this.store.read(closedKey)) {
       await this.withdraw(request, moved.kind === 'published' ? moved.pointer : undefined)
@@ -163,6 +171,11 @@ export class RegistryBackend implements Backend {
     if ((await this.versionsUsedByOtherChannels(appId, channel)).has(version)) return
     await this.store.remove(registryKeys.bundle(appId, version))
     await this.store.remove(registryKeys.manifest(appId, version))
+    await this.removeUnusedFiles(appId)
+  }
+
+  private removeUnusedFiles(appId: string): Promise<number> {
+    return removeUnusedFiles(this.store, appId, (key) => this.readJson<Manifest>(key))
   }
 
   private async storeBundle(request: PublishRequest, key: string): Promise<boolean> {
@@ -259,7 +272,8 @@ export class RegistryBackend implements Backend {
       await this.store.remove(registryKeys.previewQrCode(appId, version))
       removedVersions.push(version)
     }
-    return { removedPointer: Boolean(pointer), removedVersions }
+    const removedFiles = removedVersions.length > 0 ? await this.removeUnusedFiles(appId) : 0
+    return { removedPointer: Boolean(pointer), removedVersions, removedFiles }
   }
 
   async listChannels(appId: string): Promise<string[]> {

@@ -105,6 +105,16 @@ export type PublishResult = {
   pointer: ChannelPointer
   /** The pointer the channel had before, if any (for size deltas and notes). */
   previousPointer?: ChannelPointer
+  /** The bundle's content-addressed files this publish sent; absent on backends without them. */
+  files?: StoredFiles
+}
+
+/** What a publish sent of a bundle's content-addressed files (registry/files.ts). */
+export interface StoredFiles {
+  uploaded: number
+  /** Bytes sent, as stored (brotli-compressed where the format allows). */
+  uploadedBytes: number
+  alreadyStored: number
 }
 
 /** What a publish did: the channel points at the bundle, or it did not move and why. */
@@ -118,6 +128,8 @@ export type PublishAttempt =
 export interface RemovalResult {
   removedPointer: boolean
   removedVersions: string[]
+  /** Content-addressed files no remaining bundle names, removed with them. */
+  removedFiles?: number
 }
 
 /** Where bundles go: the folder and S3 registries, or a hosted service. */

@@ -1,0 +1,89 @@
+/**
+ * The registry's content-addressed files (docs/architecture.md, Registry): each file of a
+ * bundle stored once by its sha256, brotli-compressed as @capgo/capacitor-updater decodes
+ * a `.br` file_name (DownloadService.java, 8.51.23); a publish sends only the files the
+ * registry lacks; removing a preview removes only the files no other bundle names.
+ */
+import { beforeEach, describe, expect, it } from '@jest/globals'
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { brotliDecompressSync } from 'node:zlib'
+import { sha256 } from '../src/sha256.js'
+import { runAction, type ActionOptions } from './helpers/action.js'
+import type { FakeGitHub } from './helpers/github-server.js'
+import { localS3Inputs, withFakeGitHub, withLocalS3, withWorkspace } from './helpers/lifecycle.js'
+import { pullRequestPayload, pushPayload } from './helpers/payloads.js'
+
+const APP = 'com.example.liveupdate'
+const TOKEN = 'ghs_' + 'F1l3s0'.repeat(6)
+
+interface StoredManifest { files: Array<{ path: string; size: number; sha256: string }> }
+
+/** The bytes a device ends with: `.br` decoded, as the plugin does before it checks file_hash. */
+function decoded(name: string, bytes: Buffer): Buffer {
+  return name.endsWith('.br') ? brotliDecompressSync(bytes) : bytes
+}
+
+describe('content-addressed files', () => {
+  const fake = withFakeGitHub()
+  const workspaceOf = withWorkspace()
+  const local = withLocalS3()
+  let workspace: string
+  let github: FakeGitHub
+  beforeEach(() => {
+    workspace = workspaceOf.dir
+    github = fake.github
+  })
+  const registry = () => join(workspace, '.live-updates')
+  const run = (options: Partial<ActionOptions> & Pick<ActionOptions, 'eventName'>, inputs: Record<string, string>) =>
+    runAction({ cwd: workspace, ...options, inputs: { 'working-directory': 'app', 'github-token': TOKEN, ...inputs }, env: { GITHUB_API_URL: github.url } })
+  const tagPush = (tag: string, inputs: Record<string, string>) =>
+    run({ eventName: 'push', ref: `refs/tags/${tag}`, payload: pushPayload(`refs/tags/${tag}`) }, inputs)
+  const pullRequest = (action: string, inputs: Record<string, string>) =>
+    run({ eventName: 'pull_request', ref: 'refs/pull/2/merge', payload: pullRequestPayload(action) }, inputs)
+  const folder = () => ({ 'registry-path': registry() })
+  const manifestOf = (version: string): StoredManifest => JSON.parse(readFileSync(join(registry(), APP, 'bundles', version, 'manifest.json'), 'utf8'))
+  const storedFiles = () => readdirSync(join(registry(), APP, 'files')).sort()
+
+  it('stores every file of the bundle once, by the sha256 of its decoded bytes', async () => {
+    expect((await tagPush('v1.0.0', folder())).exitCode).toBe(0)
+    const manifest = manifestOf('1.0.0')
+    const names = storedFiles()
+    expect(names.length).toBe(new Set(manifest.files.map((f) => f.sha256)).size)
+    for (const file of manifest.files) {
+      const name = names.find((n) => n.startsWith(file.sha256))
+      expect(name).toBeDefined()
+      const bytes = decoded(name!, readFileSync(join(registry(), APP, 'files', name!)))
+      expect(sha256(bytes)).toBe(file.sha256)
+      expect(bytes.length).toBe(file.size)
+    }
+    // Text is sent compressed, images as they are.
+    expect(names.some((n) => n.endsWith('.br'))).toBe(true)
+  })
+
+  it('sends only the changed file to S3 on the next publish', async () => {
+    const s3 = localS3Inputs(local, `files-${Date.now()}`)
+    expect((await tagPush('v1.0.0', s3)).exitCode).toBe(0)
+    const firstPuts = local.proxy.seen.filter((r) => r.startsWith('PUT ') && r.includes('/files/'))
+    expect(firstPuts.length).toBeGreaterThan(2)
+    local.proxy.seen = []
+    appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
+    const second = await tagPush('v1.0.1', s3)
+    expect(second.exitCode).toBe(0)
+    const puts = local.proxy.seen.filter((r) => r.startsWith('PUT '))
+    expect(puts.filter((r) => r.includes('/files/'))).toHaveLength(1)
+    expect(second.stdout).toMatch(/files: 1 sent \(\d+ KiB\), \d+ already in the registry/)
+  })
+
+  it('removing a preview keeps the files production still uses and removes the rest', async () => {
+    expect((await tagPush('v1.0.0', folder())).exitCode).toBe(0)
+    const production = new Set(manifestOf('1.0.0').files.map((f) => f.sha256))
+    appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("preview only")\n')
+    expect((await pullRequest('opened', folder())).exitCode).toBe(0)
+    const previewOnly = storedFiles().filter((name) => !production.has(name.replace(/\.br$/, '')))
+    expect(previewOnly).toHaveLength(1)
+    expect((await pullRequest('closed', folder())).exitCode).toBe(0)
+    expect(existsSync(join(registry(), APP, 'files', previewOnly[0]))).toBe(false)
+    expect(storedFiles().map((name) => name.replace(/\.br$/, '')).sort()).toEqual([...production].sort())
+  })
+})
