@@ -79,8 +79,11 @@ export class CapgoDeviceClient {
   }
 }
 
+/** One entry of the answer's `manifest`, as DownloadService.handleManifestDownload reads it (8.51.23). */
+export interface CapgoManifestEntry { file_name: string; file_hash: string; download_url: string }
+
 export type CapgoLatest =
-  | { outcome: 'update'; version: string; url: string; checksum: string }
+  | { outcome: 'update'; version: string; url: string; checksum: string; manifest?: CapgoManifestEntry[] }
   | { outcome: 'up_to_date' | 'blocked' | 'failed'; error: string; message: string; statusCode: number }
 
 /** The JSON object, or what the plugin reports instead (Android makeJsonRequest's parse_error / response_error). */
@@ -115,7 +118,10 @@ function parseCapgoLatest(platform: Platform, answer: EndpointAnswer): CapgoLate
   if ('message' in body) return failed('', String(body.message))
   if (typeof body.url !== 'string' || !URL.canParse(body.url)) return failed('', 'Error no url or wrong format')
   if (typeof body.checksum !== 'string' || !body.checksum) return failed('checksum_required', 'checksum_required')
-  return { outcome: 'update', version: String(body.version), url: body.url, checksum: body.checksum }
+  // CapacitorUpdaterPlugin: jsRes.has("manifest") selects the file-by-file download; each entry needs file_name, download_url and a file_hash.
+  const manifest = Array.isArray(body.manifest) ? (body.manifest as CapgoManifestEntry[]) : undefined
+  if (manifest?.some((entry) => typeof entry.file_name !== 'string' || typeof entry.download_url !== 'string' || !entry.file_hash)) return failed('', 'invalid manifest entry')
+  return { outcome: 'update', version: String(body.version), url: body.url, checksum: body.checksum, ...(manifest ? { manifest } : {}) }
 }
 
 export type CapgoChannelResult = { outcome: 'stored' | 'unset'; status: string; message: string } | { outcome: 'failed'; error: string; message: string }

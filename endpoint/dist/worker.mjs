@@ -281,7 +281,9 @@ async function capgoUpdate(request, context) {
     return json(200, { kind: "up_to_date", error: "no_new_version_available", message, version: info.versionName });
   }
   const { version, url, checksum } = selection.release;
-  return json(200, { version, url, checksum });
+  const files = await context.files.of(info.appId, selection.release);
+  const manifest = files?.map((file) => ({ file_name: file.brotli ? `${file.path}.br` : file.path, file_hash: file.sha256, download_url: file.url }));
+  return json(200, { version, url, checksum, ...manifest ? { manifest } : {} });
 }
 async function capgoChannel(request, context) {
   if (request.method === "GET") return capgoListChannels(request, context);
@@ -335,6 +337,83 @@ async function capgoStats(request, context) {
   return json(200, { status: "ok" });
 }
 
+// src/bundle/compressed-formats.ts
+var COMPRESSED_EXTENSIONS = /* @__PURE__ */ new Set([
+  ".png",
+  ".jpg",
+  ".jpeg",
+  ".gif",
+  ".webp",
+  ".avif",
+  ".heic",
+  ".ico",
+  ".woff",
+  ".woff2",
+  ".mp3",
+  ".mp4",
+  ".m4a",
+  ".webm",
+  ".ogg",
+  ".zip",
+  ".gz",
+  ".br",
+  ".zst"
+]);
+function isCompressedFormat(path) {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  const dot = name.lastIndexOf(".");
+  return dot > 0 && COMPRESSED_EXTENSIONS.has(name.slice(dot).toLowerCase());
+}
+
+// src/registry/stored-file.ts
+function storedFile(appId, file) {
+  const brotli = file.path.endsWith(".br") || file.size > 0 && !isCompressedFormat(file.path);
+  return { key: registryKeys.file(appId, file.sha256, brotli), brotli };
+}
+
+// src/endpoint/bundle-files.ts
+var MAX_CACHED2 = 1e3;
+function parseFiles(text2) {
+  try {
+    const manifest = JSON.parse(text2);
+    if (manifest.contentAddressedFiles !== true || !Array.isArray(manifest.files)) return void 0;
+    const files = manifest.files;
+    return files.every((f) => typeof f.path === "string" && typeof f.sha256 === "string" && /^[0-9a-f]{64}$/.test(f.sha256) && typeof f.size === "number") ? files : void 0;
+  } catch {
+    return void 0;
+  }
+}
+var BundleFiles = class {
+  constructor(registry) {
+    this.registry = registry;
+  }
+  registry;
+  cache = /* @__PURE__ */ new Map();
+  of(appId, release) {
+    const key = `${appId}/${release.version}/${release.checksum}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const files = this.read(appId, release);
+    if (this.cache.size >= MAX_CACHED2) this.cache.delete(this.cache.keys().next().value);
+    this.cache.set(key, files);
+    return files;
+  }
+  async read(appId, release) {
+    const bundleKey = registryKeys.bundle(appId, release.version);
+    if (!release.url.endsWith(`/${bundleKey}`)) return void 0;
+    const base = release.url.slice(0, -bundleKey.length);
+    const read = await this.registry.read(registryKeys.manifest(appId, release.version));
+    if (read.kind !== "found") {
+      this.cache.delete(`${appId}/${release.version}/${release.checksum}`);
+      return void 0;
+    }
+    return parseFiles(read.text)?.map((file) => {
+      const stored = storedFile(appId, file);
+      return { path: file.path, sha256: file.sha256, brotli: stored.brotli, url: `${base}${stored.key}` };
+    });
+  }
+};
+
 // src/registry/endpoint-routes.ts
 var CAPGO_ROUTES = { updateUrl: "/updates", channelUrl: "/channel_self", statsUrl: "/stats" };
 
@@ -344,6 +423,7 @@ function createHandler(options) {
   const defaultChannel = options.defaultChannel ?? "production";
   if (!isRegistryName(defaultChannel)) throw new Error(`The default channel "${defaultChannel}" is not a channel name.`);
   const context = {
+    files: new BundleFiles(options.registry),
     channels: new ChannelStore({ registry: options.registry, cacheSeconds: options.cacheSeconds ?? 5, now: options.now, log: options.log }),
     defaultChannel,
     selfAssign: new SelfAssignPolicy(options.selfAssign ?? ["*"]),

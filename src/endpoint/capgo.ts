@@ -62,7 +62,10 @@ export async function capgoUpdate(request: Request, context: EndpointContext): P
   }
   // No `message` here: the plugin rejects an answer that has one without error or kind.
   const { version, url, checksum } = selection.release
-  return json(200, { version, url, checksum })
+  const files = await context.files.of(info.appId, selection.release)
+  // With `manifest`, the plugin fetches only the files whose hash it does not hold (DownloadService.java, 8.51.23).
+  const manifest = files?.map((file) => ({ file_name: file.brotli ? `${file.path}.br` : file.path, file_hash: file.sha256, download_url: file.url }))
+  return json(200, { version, url, checksum, ...(manifest ? { manifest } : {}) })
 }
 
 /** channelUrl: POST sets, PUT gets, GET lists. Nothing is stored: the plugin keeps its channel and sends it as defaultChannel. */

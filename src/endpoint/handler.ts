@@ -5,6 +5,7 @@
  */
 import { capawesomeChannels, capawesomeLatestBundle } from './capawesome.js'
 import { capgoChannel, capgoStats, capgoUpdate } from './capgo.js'
+import { BundleFiles } from './bundle-files.js'
 import { ChannelStore, isRegistryName, SelfAssignPolicy } from './channels.js'
 import { json } from './http.js'
 import { CAPGO_ROUTES } from '../registry/endpoint-routes.js'
@@ -33,6 +34,7 @@ export function createHandler(options: EndpointOptions): (request: Request) => P
   const defaultChannel = options.defaultChannel ?? 'production'
   if (!isRegistryName(defaultChannel)) throw new Error(`The default channel "${defaultChannel}" is not a channel name.`)
   const context: EndpointContext = {
+    files: new BundleFiles(options.registry),
     channels: new ChannelStore({ registry: options.registry, cacheSeconds: options.cacheSeconds ?? 5, now: options.now, log: options.log }),
     defaultChannel,
     selfAssign: new SelfAssignPolicy(options.selfAssign ?? ['*']),

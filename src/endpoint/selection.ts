@@ -1,9 +1,11 @@
 /* Which release a device gets, whichever plugin asks (docs/architecture.md, Update endpoint). */
 import { releaseFor, type DeviceBuild, type Release } from '../registry/releases.js'
+import type { BundleFiles } from './bundle-files.js'
 import type { ChannelStore, SelfAssignPolicy } from './channels.js'
 
 export interface EndpointContext {
   channels: ChannelStore
+  files: BundleFiles
   /** The channel of devices that name none. */
   defaultChannel: string
   selfAssign: SelfAssignPolicy

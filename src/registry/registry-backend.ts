@@ -220,7 +220,8 @@ export class RegistryBackend implements Backend {
       if (existing.checksum !== request.checksum) throw this.immutableError(request, key)
       return
     }
-    const bytes = json({ ...request.manifest, url: bundleUrl })
+    // The endpoint offers the files one by one only for manifests that say they were stored.
+    const bytes = json({ ...request.manifest, url: bundleUrl, ...(request.webDir ? { contentAddressedFiles: true } : {}) })
     const put = () => this.store.putBytes(key, bytes, { contentType: 'application/json', sha256: sha256(bytes), ifAbsent: true, cacheControl: IMMUTABLE })
     // Another run of this version wrote its manifest first: for the same bundle that is fine.
     await this.storeVerified(key, sha256(bytes), put, async () =>

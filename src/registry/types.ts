@@ -52,6 +52,8 @@ interface EligibilityRecord {
 export interface Manifest extends Omit<ChannelPointer, 'previous' | 'rollout' | 'promotedFrom' | 'rolledBackFrom'> {
   appId: string
   files: BundleFile[]
+  /** Set when the publish stored the files under <appId>/files/ (registry/files.ts); older bundles lack it. */
+  contentAddressedFiles?: true
   nativeSources: NativeSource[]
   eligibility: EligibilityRecord
 }
