@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { benchDelta } from './delta.js'
 import { benchEndpoint } from './endpoint.js'
 import { benchFingerprint } from './fingerprint.js'
 import { MB, type Row } from './measure.js'
@@ -17,7 +18,7 @@ import { benchStartup } from './startup.js'
 import { renderTable } from './table.js'
 import { generateWebBundle } from './web-bundle.js'
 
-const STAGES = ['pack', 'fingerprint', 'publish', 'startup', 'endpoint'] as const
+const STAGES = ['pack', 'fingerprint', 'publish', 'delta', 'startup', 'endpoint'] as const
 
 const { values: flags } = parseArgs({
   options: {
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
   try {
     const bundleBytes = Math.round(count('pack-mb') * MB)
     const webDir = join(workDir, 'web')
-    if (only.has('pack') || only.has('publish')) {
+    if (only.has('pack') || only.has('publish') || only.has('delta')) {
       log(`generating a web bundle of ${count('pack-files')} files, ${count('pack-mb')} MB`)
       await generateWebBundle(webDir, { files: count('pack-files'), bytes: bundleBytes, seed: 1 })
     }
@@ -91,6 +92,10 @@ async function main(): Promise<void> {
       log('publish: the action\'s S3 backend, and a plain signed PUT, to s3rver on 127.0.0.1')
       rows.push(...(await benchPublish(packed, join(workDir, 's3rver'), count('publish-runs'))))
       await rm(join(workDir, 's3rver'), { recursive: true, force: true })
+    }
+    if (only.has('delta')) {
+      log('delta: the built action publishes three releases; a device takes them through the built endpoint, file by file')
+      rows.push(...(await benchDelta(webDir, workDir)))
     }
     if (only.has('fingerprint')) {
       const projectDir = join(workDir, 'project')

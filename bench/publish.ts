@@ -14,7 +14,7 @@ const BUCKET = 'bench'
 /** s3rver's built-in account. */
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
 
-async function startS3rver(directory: string): Promise<{ child: ChildProcess; target: S3Target }> {
+export async function startS3rver(directory: string): Promise<{ child: ChildProcess; target: S3Target }> {
   const child = spawn(process.execPath, [S3RVER_CHILD, directory, BUCKET], { stdio: ['ignore', 'pipe', 'inherit'] })
   const lines = createInterface({ input: child.stdout! })
   const first = await new Promise<string>((resolve, reject) => {
