@@ -154,9 +154,10 @@ describe('scanBundle', () => {
   })
   afterEach(() => repo.cleanup())
 
-  it('finds an ELF binary by its magic bytes under an innocent name, a .so by name, a .framework', async () => {
+  it('finds an ELF binary by its magic bytes under an innocent name, a .so by name, a .framework, a DEX by its whole magic (not text that starts with "dex")', async () => {
     writeFileSync(join(repo.dir, 'web', 'logo.png'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]))
-    repo.write('web/lib/libfoo.so', 'x').write('web/Foo.framework/Foo', 'x').write('web/classes.bin', 'dex\n035')
+    repo.write('web/lib/libfoo.so', 'x').write('web/Foo.framework/Foo', 'x').write('web/classes.bin', 'dex\n035\0')
+      .write('web/words.css', 'dex\n{color:red}')
     const problems = (await scanBundle(join(repo.dir, 'web'))).map((p) => p.message)
     expect(problems).toEqual([
       'native framework in the bundle: Foo.framework/Foo',

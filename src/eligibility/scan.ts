@@ -3,22 +3,26 @@ import { extname } from 'node:path'
 import { listWebFiles } from '../bundle/files.js'
 
 const NATIVE_EXTENSIONS = new Set(['.so', '.dylib', '.jar', '.aar', '.dex', '.a', '.dll', '.exe', '.apk', '.ipa'])
-const MAGIC: [string, Buffer][] = [
-  ['ELF', Buffer.from([0x7f, 0x45, 0x4c, 0x46])],
-  ['Mach-O', Buffer.from([0xfe, 0xed, 0xfa, 0xce])],
-  ['Mach-O', Buffer.from([0xfe, 0xed, 0xfa, 0xcf])],
-  ['Mach-O', Buffer.from([0xce, 0xfa, 0xed, 0xfe])],
-  ['Mach-O', Buffer.from([0xcf, 0xfa, 0xed, 0xfe])],
-  ['Mach-O universal binary', Buffer.from([0xca, 0xfe, 0xba, 0xbe])],
-  ['DEX', Buffer.from('dex\n')]
+const prefix = (bytes: number[]) => (head: Buffer) => head.length >= bytes.length && bytes.every((byte, i) => head[i] === byte)
+/** DEX's magic is "dex\n", a three-digit format version and a NUL: text that merely starts with "dex\n" is not one. */
+const DEX_MAGIC = /^dex\n\d{3}\0/
+const MAGIC: [string, (head: Buffer) => boolean][] = [
+  ['ELF', prefix([0x7f, 0x45, 0x4c, 0x46])],
+  ['Mach-O', prefix([0xfe, 0xed, 0xfa, 0xce])],
+  ['Mach-O', prefix([0xfe, 0xed, 0xfa, 0xcf])],
+  ['Mach-O', prefix([0xce, 0xfa, 0xed, 0xfe])],
+  ['Mach-O', prefix([0xcf, 0xfa, 0xed, 0xfe])],
+  ['Mach-O universal binary', prefix([0xca, 0xfe, 0xba, 0xbe])],
+  ['DEX', (head) => DEX_MAGIC.test(head.toString('latin1'))]
 ]
+const HEAD_BYTES = 8
 
 async function magicOf(path: string): Promise<string | undefined> {
   const handle = await open(path, 'r')
   try {
-    const head = Buffer.alloc(4)
-    const { bytesRead } = await handle.read(head, 0, 4, 0)
-    return MAGIC.find(([, bytes]) => bytesRead === 4 && head.equals(bytes))?.[0]
+    const head = Buffer.alloc(HEAD_BYTES)
+    const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, 0)
+    return MAGIC.find(([, matches]) => matches(head.subarray(0, bytesRead)))?.[0]
   } finally {
     await handle.close()
   }
