@@ -1,6 +1,19 @@
 import { redact } from './redact.js'
-import type { RunReport } from './report.js'
+import type { Outcome, RunReport } from './report.js'
 import type { Workflow } from './workflow.js'
+
+/**
+ * A rollout Capgo keeps: the rollout's bundle is known only once finished, when it is the
+ * channel's; before, `version` is empty and `rollout` the percentage set (empty on pause and resume).
+ */
+function hostedRolloutOutputs({ channel, change, stable, finished }: Outcome & { kind: 'rollout-changed' }): Record<string, string> {
+  return {
+    channel,
+    version: finished ?? '',
+    'previous-version': finished ? stable : '',
+    rollout: finished ? '100' : 'percent' in change ? String(change.percent) : ''
+  }
+}
 
 /** Every output of action.yml, always set, so later steps can read them without guards. */
 function outputsFor(report: RunReport): Record<string, string> {
@@ -19,6 +32,7 @@ function outputsFor(report: RunReport): Record<string, string> {
     'previous-version': before && before.version !== pointer?.version ? before.version : '',
     /** The percentage of the channel's devices that get `version`. */
     rollout: pointer ? String(pointer.rollout?.percent ?? 100) : '',
+    ...(outcome.kind === 'rollout-changed' ? hostedRolloutOutputs(outcome) : {}),
     published: String(outcome.kind === 'published'),
     'bundle-url': published?.bundleUrl ?? '',
     checksum: bundle?.checksum ?? move?.after.checksum ?? '',

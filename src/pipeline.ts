@@ -206,8 +206,9 @@ export async function openBackend(inputs: Inputs, services: Services, project: P
     throw error
   }
   report.backendLocation = backend.location
-  if (inputs.rollout && !backend.changeRollout) {
-    throw new UserError(`The rollout input needs the update endpoint, which reads the folder and s3 registries, and the ${backend.name} backend keeps its own: remove the input, or use Capgo's own rollout (npx @capgo/cli channel set --rollout-percentage).`)
+  // A backend with hosted channels (Capgo) rolls out through mode promote and mode rollout (src/modes/hosted-moves.ts).
+  if (inputs.rollout && !backend.changeRollout && !(backend.hostedChannels && inputs.mode !== 'publish')) {
+    throw new UserError(`A publish with the rollout input needs the update endpoint, which reads the folder and s3 registries, and the ${backend.name} backend keeps its own: remove the input, or publish to another channel and promote from it with the rollout input.`)
   }
   return backend
 }

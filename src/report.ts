@@ -1,7 +1,7 @@
 import type { BundleComparison } from './bundle/diff.js'
 import type { Verdict } from './eligibility/index.js'
 import type { Preview } from './github/preview-link.js'
-import type { ChannelPointer, PublishResult, RemovalResult } from './registry/types.js'
+import type { ChannelPointer, PublishResult, RemovalResult, RolloutChange } from './registry/types.js'
 import type { StageTiming } from './stages.js'
 import type { Target } from './target.js'
 
@@ -32,7 +32,13 @@ export type Outcome =
   | { kind: 'removed'; removal: RemovalResult }
   /** Promote, rollback or rollout: a channel changed without anything built or uploaded. */
   | { kind: 'moved'; move: ChannelMove }
-  | { kind: 'pruned'; previews: PreviewFate[]; ttlDays?: number; otherChannels: string[] }
+  /**
+   * A rollout changed on a backend that cannot show one (Capgo): `stable` is what devices
+   * outside it get; `finished`, after a rollout of 100, what every device gets now.
+   */
+  | { kind: 'rollout-changed'; channel: string; change: RolloutChange; stable: string; finished?: string }
+  /** `agesUnknown`: the backend does not tell when a channel was published (Capgo), so preview-ttl-days could not apply. */
+  | { kind: 'pruned'; previews: PreviewFate[]; ttlDays?: number; otherChannels: string[]; agesUnknown?: true }
   | { kind: 'failed'; error: string }
 
 export interface RunReport {

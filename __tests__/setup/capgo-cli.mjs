@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
-const version = /CAPGO_CLI_VERSION = '([^']+)'/.exec(readFileSync(join(repoRoot, 'src', 'backends', 'capgo.ts'), 'utf8'))[1]
+const version = /CAPGO_CLI_VERSION = '([^']+)'/.exec(readFileSync(join(repoRoot, 'src', 'backends', 'capgo-cli.ts'), 'utf8'))[1]
 export const capgoCliPrefix = join(repoRoot, 'node_modules', '.cache', `capgo-cli-${version}`)
 
 export default function installCapgoCli() {

@@ -1,5 +1,5 @@
 import type { ChannelPointer } from '../registry/types.js'
-import type { ChannelMove, RunReport } from '../report.js'
+import type { ChannelMove, Outcome, RunReport } from '../report.js'
 import { formatBytes } from '../stages.js'
 import { comparedWith } from './bundle-changes.js'
 import { code, escapeMarkdown, sizeDelta } from './markdown.js'
@@ -37,6 +37,15 @@ function moveHeadline(move: ChannelMove): { icon: string; line: string } {
         ? `**Rollout** of ${code(after.version)} on ${code(channel)}: ${share(before)} → ${share(after)} of devices; the others keep ${code(after.rollout.replaces.version)}.`
         : `**Rollout finished:** every device of ${code(channel)} gets ${code(after.version)} (it reached ${share(before)}).` }
   }
+}
+
+/** A rollout the backend keeps (Capgo): the action knows the channel's bundle, not the rollout's. */
+function hostedRolloutHeadline(outcome: Outcome & { kind: 'rollout-changed' }): { icon: string; line: string } {
+  const { change, channel, stable, finished } = outcome
+  const others = `devices outside it keep ${code(stable)}`
+  if (finished) return { icon: '📶', line: `**Rollout finished:** every device of ${code(channel)} gets ${code(finished)}, the rollout's bundle, which replaced ${code(stable)}.` }
+  if ('pause' in change) return { icon: change.pause ? '⏸️' : '📶', line: `**Rollout ${change.pause ? 'paused' : 'resumed'}** on ${code(channel)}: ${others}.` }
+  return { icon: '📶', line: `**Rollout** on ${code(channel)}: its rollout bundle reaches ${change.percent} % of devices; ${others} (the Capgo CLI does not tell a rollout's bundle or earlier share).` }
 }
 
 /**
@@ -79,6 +88,9 @@ export function headlineLines(report: RunReport): string[] {
     }
     case 'moved':
       ;({ icon, line } = moveHeadline(outcome.move))
+      break
+    case 'rollout-changed':
+      ;({ icon, line } = hostedRolloutHeadline(outcome))
       break
     case 'pruned':
       icon = '🧹'

@@ -9,7 +9,7 @@ import { code } from './markdown.js'
  * Tells the pull request whose preview was promoted where its bundle went. Never throws:
  * the promote is done, and is in the outputs and the summary.
  */
-export async function commentOnPromotedPullRequest(mode: ModeContext, source: Manifest, move: ChannelMove): Promise<void> {
+export async function commentOnPromotedPullRequest(mode: ModeContext, source: Pick<Manifest, 'channel' | 'version'>, move: ChannelMove): Promise<void> {
   const { inputs, ctx, services } = mode
   const number = previewPullRequest(source.channel)
   if (!number || move.unchanged || !inputs.comment || !inputs.githubToken || !ctx.repository) return

@@ -22,9 +22,14 @@ export function pruneHeadline(outcome: Pruned): string {
 /** Each preview channel, what prune did with it and why, then the channels it never touches. */
 export function pruneLines(outcome: Outcome): string[] {
   if (outcome.kind !== 'pruned') return []
-  const rows = outcome.previews.map((fate) => [code(fate.channel), fate.kind, age(fate), why(fate, outcome.ttlDays)])
+  const ttlDays = outcome.agesUnknown ? undefined : outcome.ttlDays
+  const rows = outcome.previews.map((fate) => [code(fate.channel), fate.kind, age(fate), why(fate, ttlDays)])
   const others = outcome.otherChannels.length ? outcome.otherChannels.map(code).join(', ') : 'none'
+  const unapplied = outcome.agesUnknown && outcome.ttlDays !== undefined
+    ? [`The preview-ttl-days input (${outcome.ttlDays}) did not apply: the backend does not tell when a channel was published, so only the previews of closed pull requests were pruned.`, '']
+    : []
   return [
+    ...unapplied,
     ...(rows.length ? ['### Previews', '', ...table(['Channel', 'Decision', 'Age', 'Why'], rows), ''] : []),
     `Channels that are not previews, never touched: ${others}.`,
     ''

@@ -50,7 +50,8 @@ function moveRows({ channel, before, after }: ChannelMove): string[][] {
     ['Channel', code(channel)],
     ['Version', `${before ? code(before.version) : 'none'} → ${code(after.version)}`],
     ['Devices that get it', `${devices(before)} → ${devices(after)}`],
-    ['Archive checksum (sha256)', code(after.checksum)],
+    // Capgo keeps no checksum the action can read.
+    ...(after.checksum ? [['Archive checksum (sha256)', code(after.checksum)]] : []),
     ...(after.promotedFrom ? [['Promoted from', code(after.promotedFrom)]] : []),
     ...(after.rolledBackFrom ? [['Rolled back from', code(after.rolledBackFrom)]] : [])
   ]
@@ -73,6 +74,10 @@ function detailLines(report: RunReport): string[] {
     )
   }
   if (outcome.kind === 'moved') rows.push(...moveRows(outcome.move))
+  if (outcome.kind === 'rollout-changed') {
+    const { channel, stable, finished } = outcome
+    rows.push(['Channel', code(channel)], finished ? ['Version', `${code(stable)} → ${code(finished)}`] : ['Bundle outside the rollout', code(stable)])
+  }
   if (verdict) {
     rows.push(['Framework', escapeMarkdown(verdict.framework)], ['Native baseline', escapeMarkdown(verdict.baseline.description)])
     if (verdict.fingerprint) rows.push(['Native fingerprint', code(verdict.fingerprint.slice(0, 16))])

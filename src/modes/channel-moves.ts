@@ -4,45 +4,41 @@ import { UserError } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import { applyNativeChangePolicy, openAppBackend } from '../pipeline.js'
 import { checkNativeVersionBumped } from '../registry/native-compatibility.js'
-import type { Backend, ChannelPointer, Manifest, PublishAttempt } from '../registry/types.js'
-import type { ChannelMove, Outcome } from '../report.js'
+import type { Backend, ChannelPointer, Manifest } from '../registry/types.js'
+import type { Outcome } from '../report.js'
 import { commentOnPromotedPullRequest } from '../github/promotion-comment.js'
+import { promoteHosted, rollbackHosted, rolloutHosted, type HostedRun } from './hosted-moves.js'
+import { outcomeOf } from './move-outcome.js'
 import type { ModeContext, ModeRun } from './types.js'
 
 /*
  * Release operations on channels that are already published (docs/architecture.md, Release
- * operations): promote, rollback and rollout. Nothing is built or uploaded.
+ * operations): promote, rollback and rollout. Nothing is built or uploaded. Backends that keep
+ * their own channels (Capgo) go through src/modes/hosted-moves.ts.
  */
 
 type Opened = { backend: Backend; appId: string; channel: string }
 
-/** The channel input, the app and its backend; `operation` names what the backend must support. */
+/** The channel input, the app and its backend; `operation` names what a registry backend must support. */
 async function openChannel(mode: ModeContext, operation: 'moveChannel' | 'changeRollout'): Promise<Opened | Outcome> {
   const { inputs, services, report } = mode
   const name = inputs.mode
   if (!inputs.channel) throw new UserError(`Mode ${name} needs the channel input: set it to the channel to change, such as production.`)
   const opened = await openAppBackend(inputs, services, report)
   if ('kind' in opened) return opened
-  if (!opened.backend[operation]) {
-    throw new UserError(`Mode ${name} works on the folder and s3 registries, which the update endpoint reads, and the ${opened.backend.name} backend keeps its own: use Capgo's console or \`npx @capgo/cli channel set\` for it, or use backend folder or s3.`)
+  if (!opened.backend[operation] && !opened.backend.hostedChannels) {
+    throw new UserError(`Mode ${name} cannot change channels of the ${opened.backend.name} backend: use backend folder, s3 or capgo.`)
   }
   return { ...opened, channel: inputs.channel }
 }
 
-function rolloutPercent(inputs: Inputs): number | undefined {
-  return inputs.rollout && 'percent' in inputs.rollout ? inputs.rollout.percent : undefined
+/** The channel's run through the backend's hosted channels (Capgo), if it keeps them. */
+function hosted({ backend, appId, channel }: Opened): HostedRun | undefined {
+  return backend.hostedChannels && { channels: backend.hostedChannels, backend: backend.name, location: backend.location, appId, channel }
 }
 
-/** The move's outcome: moved, or why the channel stayed where it was. */
-function outcomeOf(operation: ChannelMove['operation'], channel: string, before: ChannelPointer | undefined, attempt: PublishAttempt): Outcome {
-  switch (attempt.kind) {
-    case 'behind':
-      return { kind: 'skipped', reason: `${channel} stays on ${attempt.current.version}, which is newer: a promote moves a channel only forward (by semver); go back with mode rollback` }
-    case 'closed':
-      return { kind: 'skipped', reason: `${channel} is a closed pull request's preview, which stays removed` }
-    default:
-      return { kind: 'moved', move: { operation, channel, before, after: attempt.pointer, unchanged: attempt.kind === 'unchanged' } }
-  }
+function rolloutPercent(inputs: Inputs): number | undefined {
+  return inputs.rollout && 'percent' in inputs.rollout ? inputs.rollout.percent : undefined
 }
 
 async function storedManifest(backend: Backend, appId: string, version: string, input: string): Promise<Manifest> {
@@ -73,8 +69,10 @@ export const promoteMode: ModeRun = async (mode) => {
   if (inputs.from === inputs.channel) throw new UserError(`The from input and the channel input both name ${inputs.from}: promote from another channel or version.`)
   const opened = await openChannel(mode, 'moveChannel')
   if ('kind' in opened) return opened
-  const { backend, appId, channel } = opened
   const from = inputs.from
+  const run = hosted(opened)
+  if (run) return promoteHosted(mode, run, from)
+  const { backend, appId, channel } = opened
   const source = await stages.run('Source', async () => {
     const { version, origin } = await promotedVersion(backend, appId, from)
     return { origin, manifest: await storedManifest(backend, appId, version, 'from') }
@@ -113,6 +111,8 @@ export const rollbackMode: ModeRun = async (mode) => {
   if (inputs.rollout) throw new UserError('The rollout input is set, but a rollback sends its version to every device: remove the input.')
   const opened = await openChannel(mode, 'moveChannel')
   if ('kind' in opened) return opened
+  const run = hosted(opened)
+  if (run) return rollbackHosted(mode, run)
   const { backend, appId, channel } = opened
   const before = await backend.readPointer(appId, channel)
   if (!before) throw new UserError(`Channel ${channel} of ${appId} has never been published in ${backend.location}: check the channel input.`)
@@ -129,6 +129,8 @@ export const rolloutMode: ModeRun = async (mode) => {
   if (!change) throw new UserError('Mode rollout needs the rollout input: a percentage of devices from 1 to 100 (100 finishes the rollout), or pause or resume.')
   const opened = await openChannel(mode, 'changeRollout')
   if ('kind' in opened) return opened
+  const run = hosted(opened)
+  if (run) return rolloutHosted(mode, run, change)
   const { backend, appId, channel } = opened
   const { before, after } = await stages.run('Rollout', () => backend.changeRollout!(appId, channel, change), ({ after: a }) =>
     a.rollout ? `${a.version} reaches ${a.rollout.percent} % of ${channel}'s devices${a.rollout.paused ? ' (paused)' : ''}` : `${a.version} reaches every device of ${channel}: the rollout is finished`)

@@ -14,15 +14,23 @@ interface ChannelList {
   others: string[]
 }
 
-async function listChannels(backend: Backend, list: (appId: string) => Promise<string[]>, appId: string, now: number): Promise<ChannelList> {
-  const found: ChannelList = { previews: [], others: [] }
-  for (const channel of await list(appId)) {
+/** The app's channel names, and whether the backend tells when each was published (a pointer's publishedAt). */
+async function channelNames(backend: Backend, appId: string): Promise<{ names: string[]; agesKnown: boolean }> {
+  if (backend.hostedChannels) return { names: (await backend.hostedChannels.list(appId)).map((channel) => channel.name), agesKnown: false }
+  if (!backend.listChannels) throw new UserError(`Mode prune cannot list the channels of the ${backend.name} backend: use backend folder, s3 or capgo.`)
+  return { names: await backend.listChannels(appId), agesKnown: true }
+}
+
+async function listChannels(backend: Backend, appId: string, now: number): Promise<ChannelList & { agesKnown: boolean }> {
+  const { names, agesKnown } = await channelNames(backend, appId)
+  const found: ChannelList & { agesKnown: boolean } = { previews: [], others: [], agesKnown }
+  for (const channel of names) {
     const pullRequest = previewPullRequest(channel)
     if (pullRequest === undefined) {
       found.others.push(channel)
       continue
     }
-    const publishedAt = Date.parse((await backend.readPointer(appId, channel))?.publishedAt ?? '')
+    const publishedAt = agesKnown ? Date.parse((await backend.readPointer(appId, channel))?.publishedAt ?? '') : NaN
     found.previews.push({ channel, pullRequest, ageDays: Number.isNaN(publishedAt) ? undefined : (now - publishedAt) / DAY_MS })
   }
   return found
@@ -57,7 +65,8 @@ const days = (age: number | undefined) => (age === undefined ? 'age unknown' : `
  * mode: prune, on a schedule: removes the preview channels (pr-N) whose pull request GitHub
  * says is closed, or that are older than preview-ttl-days, with their bundles. The closed
  * run of a pull request may have been missed or failed; this catches up. Other channels are
- * listed and never touched.
+ * listed and never touched. Capgo's CLI does not tell a channel's age: there, only closed
+ * pull requests' previews go.
  */
 export const pruneMode: ModeRun = async (mode) => {
   const { inputs, ctx, services, stages, report } = mode
@@ -68,13 +77,9 @@ export const pruneMode: ModeRun = async (mode) => {
   const opened = await openAppBackend(inputs, services, report)
   if ('kind' in opened) return opened
   const { backend, appId } = opened
-  const list = backend.listChannels?.bind(backend)
-  if (!list) {
-    throw new UserError('Mode prune lists channels in the folder and s3 registries, and the capgo backend keeps them in Capgo Cloud, where the pinned CLI cannot tell their age: prune Capgo previews on their pull requests\' closed runs, or use backend folder or s3.')
-  }
   const now = Date.now()
-  const channels = await stages.run('Channels', () => listChannels(backend, list, appId, now), (list) =>
-    `${list.previews.length} preview channel(s)${list.previews.length ? ` (${list.previews.map((p) => p.channel).join(', ')})` : ''}; ${list.others.length} other channel(s), never touched${list.others.length ? ` (${list.others.join(', ')})` : ''}`)
+  const channels = await stages.run('Channels', () => listChannels(backend, appId, now), (list) =>
+    `${list.previews.length} preview channel(s)${list.previews.length ? ` (${list.previews.map((p) => p.channel).join(', ')})` : ''}; ${list.others.length} other channel(s), never touched${list.others.length ? ` (${list.others.join(', ')})` : ''}${list.agesKnown || ttlDays === undefined ? '' : `; ${backend.location} does not tell when a channel was published, so preview-ttl-days does not apply`}`)
   const pullRequests = await stages.run('Pull requests', () => askGitHub(mode, channels.previews.map((p) => p.pullRequest)), (found) =>
     [...found.values()].map((pr) => `#${pr.number} ${pr.state}`).join(', ') || 'no preview to ask about')
 
@@ -93,5 +98,5 @@ export const pruneMode: ModeRun = async (mode) => {
     }
     return previews
   }, (fates) => `removed ${fates.filter((f) => f.kind === 'removed').length}, kept ${fates.filter((f) => f.kind === 'kept').length}`)
-  return { kind: 'pruned', previews, ttlDays, otherChannels: channels.others }
+  return { kind: 'pruned', previews, ttlDays, otherChannels: channels.others, ...(channels.agesKnown ? {} : { agesUnknown: true }) }
 }

@@ -134,6 +134,35 @@ export interface RemovalResult {
   removedFiles?: number
 }
 
+/** A channel as a service that keeps its own registry lists it: its name, and the version it sends, if one is linked. */
+export interface HostedChannel {
+  name: string
+  version?: string
+}
+
+export interface VersionMove {
+  rollout?: number
+  endRollout?: boolean
+  input: string
+}
+
+/**
+ * The channel operations of a service that keeps its own registry (Capgo Cloud, through its
+ * CLI): versions by name, no manifests, no history, no reading of a rollout.
+ */
+export interface HostedChannels {
+  list(appId: string): Promise<HostedChannel[]>
+  /** The version the channel sends (to the devices outside a rollout). */
+  currentVersion(appId: string, channel: string): Promise<string>
+  /**
+   * Points the channel at a stored version: for every device, or with `rollout` (1–99) as a
+   * rollout beside the current one; `endRollout` ends one under way. `input` named the version.
+   */
+  setVersion(appId: string, channel: string, version: string, options: VersionMove): Promise<void>
+  /** Raises, pauses, resumes or (at 100) finishes the channel's rollout. */
+  changeRollout(appId: string, channel: string, change: RolloutChange): Promise<void>
+}
+
 /** Where bundles go: the folder and S3 registries, or a hosted service. */
 export interface Backend {
   readonly name: string
@@ -149,6 +178,8 @@ export interface Backend {
   changeRollout?(appId: string, channel: string, change: RolloutChange): Promise<RolloutResult>
   /** The app's channels with a pointer, by name; absent on backends that keep channels elsewhere (Capgo). */
   listChannels?(appId: string): Promise<string[]>
+  /** Present on backends that keep channels elsewhere (Capgo): the release operations go through them. */
+  readonly hostedChannels?: HostedChannels
   /**
    * Stores the preview link's QR code (SVG) next to a version's bundle and returns the URL
    * a browser loads it from; absent on backends that host no files of their own.
