@@ -5,7 +5,7 @@
  * registry lacks; removing a preview removes only the files no other bundle names.
  */
 import { beforeEach, describe, expect, it } from '@jest/globals'
-import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { brotliDecompressSync } from 'node:zlib'
 import { sha256 } from '../src/sha256.js'
@@ -37,8 +37,8 @@ describe('content-addressed files', () => {
   const registry = () => join(workspace, '.live-updates')
   const run = (options: Partial<ActionOptions> & Pick<ActionOptions, 'eventName'>, inputs: Record<string, string>) =>
     runAction({ cwd: workspace, ...options, inputs: { 'working-directory': 'app', 'github-token': TOKEN, ...inputs }, env: { GITHUB_API_URL: github.url } })
-  const tagPush = (tag: string, inputs: Record<string, string>) =>
-    run({ eventName: 'push', ref: `refs/tags/${tag}`, payload: pushPayload(`refs/tags/${tag}`) }, inputs)
+  const tagPush = (tag: string, inputs: Record<string, string>, services?: ActionOptions['services']) =>
+    run({ eventName: 'push', ref: `refs/tags/${tag}`, payload: pushPayload(`refs/tags/${tag}`), services }, inputs)
   const pullRequest = (action: string, inputs: Record<string, string>) =>
     run({ eventName: 'pull_request', ref: 'refs/pull/2/merge', payload: pullRequestPayload(action) }, inputs)
   const folder = () => ({ 'registry-path': registry() })
@@ -73,6 +73,22 @@ describe('content-addressed files', () => {
     const puts = local.proxy.seen.filter((r) => r.startsWith('PUT '))
     expect(puts.filter((r) => r.includes('/files/'))).toHaveLength(1)
     expect(second.stdout).toMatch(/files: 1 sent \(\d+ KiB\), \d+ already in the registry/)
+  })
+
+  it('reads every page of a listing: a bundle of more files than one page lists is sent once', async () => {
+    const s3 = localS3Inputs(local, `pages-${Date.now()}`)
+    // Pages of 20 keys (S3's are 1,000), so 60 files span three pages and s3rver's continuation tokens.
+    const services = { s3: { listPageKeys: 20 } }
+    const assets = join(workspace, 'app', 'src', 'many')
+    mkdirSync(assets)
+    for (let index = 0; index < 60; index++) writeFileSync(join(assets, `${index}.txt`), `file ${index}\n`)
+    expect((await tagPush('v1.0.0', s3, services)).exitCode).toBe(0)
+    local.proxy.seen = []
+    appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
+    const second = await tagPush('v1.0.1', s3, services)
+    expect(second.exitCode).toBe(0)
+    expect(local.proxy.seen.filter((r) => r.startsWith('PUT ') && r.includes('/files/'))).toHaveLength(1)
+    expect(local.proxy.seen.filter((r) => r.startsWith('GET ') && r.includes('continuation-token')).length).toBeGreaterThan(0)
   })
 
   it('removing a preview keeps the files production still uses and removes the rest', async () => {

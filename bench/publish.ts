@@ -14,8 +14,9 @@ const BUCKET = 'bench'
 /** s3rver's built-in account. */
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
 
+/** s3rver in a child process; the legacy OpenSSL provider gives it DES for its continuation tokens (listings of more than 1,000 keys). */
 export async function startS3rver(directory: string): Promise<{ child: ChildProcess; target: S3Target }> {
-  const child = spawn(process.execPath, [S3RVER_CHILD, directory, BUCKET], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', S3RVER_CHILD, directory, BUCKET], { stdio: ['ignore', 'pipe', 'inherit'] })
   const lines = createInterface({ input: child.stdout! })
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve)

@@ -1,3 +1,4 @@
+import { createCipheriv } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -14,8 +15,21 @@ export interface LocalS3 {
   close(): Promise<void>
 }
 
+/**
+ * s3rver's continuation tokens (a listing of more than one page) are DES-encrypted, which
+ * OpenSSL 3 offers only with its legacy provider: without it every second page is a 500.
+ */
+function assertS3rverCanPage(): void {
+  try {
+    createCipheriv('des', Buffer.alloc(8), Buffer.alloc(8))
+  } catch {
+    throw new Error('s3rver cannot page listings in this process: run node with --openssl-legacy-provider (npm test sets it in NODE_OPTIONS).')
+  }
+}
+
 /** An S3-compatible server (s3rver) on 127.0.0.1 with one bucket, in a temporary folder. */
 export async function startS3(bucket = 'updates'): Promise<LocalS3> {
+  assertS3rverCanPage()
   const directory = mkdtempSync(join(tmpdir(), 's3rver-'))
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] })
   const { port } = await server.run()

@@ -53,7 +53,8 @@ class S3Store implements ObjectStore {
     private readonly prefix: string,
     private readonly baseUrl: string | undefined,
     private readonly partSize: number = DEFAULT_PART_SIZE,
-    private readonly multipartThreshold: number = DEFAULT_MULTIPART_THRESHOLD
+    private readonly multipartThreshold: number = DEFAULT_MULTIPART_THRESHOLD,
+    private readonly listPageKeys?: number
   ) {}
 
   private key(key: string): string {
@@ -175,6 +176,7 @@ class S3Store implements ObjectStore {
     do {
       const query: Record<string, string> = { 'list-type': '2', prefix: this.key(prefix) }
       if (token) query['continuation-token'] = token
+      if (this.listPageKeys) query['max-keys'] = String(this.listPageKeys)
       const response = await this.client.send({ method: 'GET', key: '', query })
       const xml = response.body.toString('utf8')
       for (const match of xml.matchAll(/<Key>([^<]+)<\/Key>/g)) keys.push(match[1].replace(/&amp;/g, '&').slice(this.prefix ? this.prefix.length + 1 : 0))
@@ -191,6 +193,8 @@ export interface S3Tuning {
   partSize?: number
   /** Bundles larger than this go up in parts. */
   multipartThreshold?: number
+  /** Keys per page of a listing (S3's own is 1,000). */
+  listPageKeys?: number
 }
 
 export function createS3Backend(s3: S3Inputs, publicUrl: string | undefined, tuning: S3Tuning = {}): RegistryBackend {
@@ -200,6 +204,6 @@ export function createS3Backend(s3: S3Inputs, publicUrl: string | undefined, tun
   }
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...tuning.retry }
   const client = new S3Client(s3.bucket, s3.region, { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, sessionToken: s3.sessionToken }, s3.endpoint, retry)
-  const store = new S3Store(client, s3.prefix, publicUrl, tuning.partSize ?? DEFAULT_PART_SIZE, tuning.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD)
+  const store = new S3Store(client, s3.prefix, publicUrl, tuning.partSize ?? DEFAULT_PART_SIZE, tuning.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD, tuning.listPageKeys)
   return new RegistryBackend('s3', `s3://${s3.bucket}${s3.prefix ? `/${s3.prefix}` : ''}`, store)
 }
