@@ -23,7 +23,9 @@ describe('the built action on the folder registry', () => {
   const pointer = (channel: string) => JSON.parse(readFileSync(join(registry, APP, 'channels', `${channel}.json`), 'utf8'))
 
   it('publishes a version tag to production, with every output and a summary', async () => {
-    const result = await tagPush('v1.2.3')
+    const result = await run({ eventName: 'push', ref: 'refs/tags/v1.2.3', payload: pushPayload('refs/tags/v1.2.3'), realNpm: true })
+    expect(result.stdout).toMatch(/\[command\]\S*npm run build\n/)
+    expect(result.stdout).toContain('Build: built with npm run build')
     expect(result.stderr).toBe('')
     expect(result.exitCode).toBe(0)
     const bundlePath = join(registry, APP, 'bundles', '1.2.3', 'bundle.zip')

@@ -9,6 +9,7 @@ import { promisify } from 'node:util'
 import { actionServices, run, type Services } from '../../src/main.js'
 import { execRunner } from '../../src/command-runner.js'
 import type { AnnotationProperties, Workflow } from '../../src/workflow.js'
+import { inlineNpmScripts } from './package-scripts.js'
 
 export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 
@@ -32,6 +33,8 @@ export interface ActionOptions {
   env?: Record<string, string>
   /** Ports to replace (in-process runs only), e.g. `{ s3: { retry: { baseMs: 5 } } }`. */
   services?: Partial<Services>
+  /** In-process runs start `npm run build` through npm itself, not inlineNpmScripts. */
+  realNpm?: boolean
 }
 
 /** GITHUB_OUTPUT's file-command format: `name<<DELIMITER\nvalue\nDELIMITER`. */
@@ -133,11 +136,12 @@ class RecordingWorkflow implements Workflow {
 export async function runAction(options: ActionOptions): Promise<ActionRun> {
   const temp = mkdtempSync(join(tmpdir(), 'action-run-'))
   const workflow = new RecordingWorkflow()
+  const runner = execRunner({ out: workflow.out, err: workflow.err })
   try {
     const services: Services = {
       ...actionServices(stepEnvironment(options, temp), options.cwd),
       workflow,
-      runner: execRunner({ out: workflow.out, err: workflow.err }),
+      runner: options.realNpm ? runner : inlineNpmScripts(runner),
       ...options.services
     }
     try {
