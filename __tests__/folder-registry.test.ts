@@ -103,11 +103,11 @@ describe('folder registry', () => {
     await backend.publish(await request('1.0.0-pr.5.2', 'pr-5', '<p>b</p>'))
     await backend.publish(await request('1.0.0', 'pr-5', '<p>1</p>'))
     const removal = await backend.removeChannel('com.example.app', 'pr-5')
-    expect(removal).toEqual({ removedPointer: true, removedVersions: ['1.0.0-pr.5.1', '1.0.0-pr.5.2'], removedFiles: 0 })
+    expect(removal).toEqual({ removedPointer: true, removedVersions: ['1.0.0-pr.5.1', '1.0.0-pr.5.2'] })
     expect(existsSync(join(root, 'com.example.app/channels/pr-5.json'))).toBe(false)
     expect(existsSync(join(root, 'com.example.app/bundles/1.0.0/bundle.zip'))).toBe(true)
     expect(existsSync(join(root, 'com.example.app/bundles/1.0.0-pr.5.1'))).toBe(false)
-    expect(await backend.removeChannel('com.example.app', 'pr-5')).toEqual({ removedPointer: false, removedVersions: [], removedFiles: 0 })
+    expect(await backend.removeChannel('com.example.app', 'pr-5')).toEqual({ removedPointer: false, removedVersions: [] })
   })
 })
 

@@ -6,7 +6,7 @@ var registryKeys = {
   previewQrCode: (appId, version) => `${appId}/bundles/${version}/preview-qr.svg`,
   /**
    * One file of the bundles, by the sha256 of its bytes, stored once whichever bundles hold it;
-   * `.br` when stored brotli-compressed (storedFile in registry/files.ts says which).
+   * `.br` when stored brotli-compressed (storedFile in registry/stored-file.ts says which).
    */
   file: (appId, sha256, brotli) => `${appId}/files/${sha256}${brotli ? ".br" : ""}`,
   filesPrefix: (appId) => `${appId}/files/`,

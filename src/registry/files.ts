@@ -10,13 +10,12 @@ import { brotliCompress, constants } from 'node:zlib'
 import type { BundleFile } from '../bundle/pack.js'
 import { mapBounded } from '../concurrency.js'
 import { sha256 } from '../sha256.js'
-import { registryKeys } from './layout.js'
+import { CACHE_CONTROL, registryKeys } from './layout.js'
 import { storedFile, type StoredFile } from './stored-file.js'
 import type { ObjectStore } from './store.js'
 import type { Manifest, StoredFiles } from './types.js'
 
-const IMMUTABLE = 'public, max-age=31536000, immutable'
-/** Uploads in flight: each is small, so the round trips, not the bytes, bound the time. */
+/** Requests in flight (uploads, manifest reads, removals): each is small, so the round trips, not the bytes, bound the time. */
 const PARALLEL_UPLOADS = 16
 /** Quality 5 compresses about as well as gzip -9 at many times brotli's default (11) speed. */
 const BROTLI_QUALITY = 5
@@ -55,7 +54,7 @@ export async function storeFiles(store: ObjectStore, appId: string, webDir: stri
     await mapBounded(missing, PARALLEL_UPLOADS, async ({ file, stored }) => {
       const bytes = await storedBytes(webDir, file, stored.brotli)
       const contentType = stored.brotli ? 'application/x-brotli' : 'application/octet-stream'
-      if (await store.putBytes(stored.key, bytes, { contentType, sha256: sha256(bytes), ifAbsent: true, cacheControl: IMMUTABLE })) {
+      if (await store.putBytes(stored.key, bytes, { contentType, sha256: sha256(bytes), ifAbsent: true, cacheControl: CACHE_CONTROL.immutable })) {
         counts.uploaded++
         counts.uploadedBytes += bytes.length
       }
@@ -65,12 +64,9 @@ export async function storeFiles(store: ObjectStore, appId: string, webDir: stri
 }
 
 async function referencedKeys(store: ObjectStore, appId: string, read: (key: string) => Promise<Manifest | undefined>): Promise<Set<string>> {
-  const keys = new Set<string>()
-  for (const key of await store.list(registryKeys.bundlesPrefix(appId))) {
-    if (!key.endsWith('/manifest.json')) continue
-    for (const file of (await read(key))?.files ?? []) keys.add(storedFile(appId, file).key)
-  }
-  return keys
+  const manifestKeys = (await store.list(registryKeys.bundlesPrefix(appId))).filter((key) => key.endsWith('/manifest.json'))
+  const manifests = await mapBounded(manifestKeys, PARALLEL_UPLOADS, read)
+  return new Set(manifests.flatMap((manifest) => manifest?.files ?? []).map((file) => storedFile(appId, file).key))
 }
 
 /**
@@ -78,12 +74,11 @@ async function referencedKeys(store: ObjectStore, appId: string, read: (key: str
  * files, so its files are referenced while they upload; the manifests are read again just
  * before the removal, so a manifest written during the first reading keeps its files.
  */
-export async function removeUnusedFiles(store: ObjectStore, appId: string, read: (key: string) => Promise<Manifest | undefined>): Promise<number> {
+export async function removeUnusedFiles(store: ObjectStore, appId: string, read: (key: string) => Promise<Manifest | undefined>): Promise<void> {
   const first = await referencedKeys(store, appId, read)
   const candidates = (await store.list(registryKeys.filesPrefix(appId))).filter((key) => !first.has(key))
-  if (candidates.length === 0) return 0
+  if (candidates.length === 0) return
   const second = await referencedKeys(store, appId, read)
   const unused = candidates.filter((key) => !second.has(key))
   await mapBounded(unused, PARALLEL_UPLOADS, (key) => store.remove(key))
-  return unused.length
 }

@@ -1,4 +1,8 @@
 /** The registry layout (docs/architecture.md, Registry), shared by every backend that stores files. */
+
+/** Cache-Control of what the registry stores: a version's objects never change, pointers and tombstones do. */
+export const CACHE_CONTROL = { immutable: 'public, max-age=31536000, immutable', mutable: 'no-cache' } as const
+
 export const registryKeys = {
   bundle: (appId: string, version: string) => `${appId}/bundles/${version}/bundle.zip`,
   manifest: (appId: string, version: string) => `${appId}/bundles/${version}/manifest.json`,
@@ -6,7 +10,7 @@ export const registryKeys = {
   previewQrCode: (appId: string, version: string) => `${appId}/bundles/${version}/preview-qr.svg`,
   /**
    * One file of the bundles, by the sha256 of its bytes, stored once whichever bundles hold it;
-   * `.br` when stored brotli-compressed (storedFile in registry/files.ts says which).
+   * `.br` when stored brotli-compressed (storedFile in registry/stored-file.ts says which).
    */
   file: (appId: string, sha256: string, brotli: boolean) => `${appId}/files/${sha256}${brotli ? '.br' : ''}`,
   filesPrefix: (appId: string) => `${appId}/files/`,

@@ -6,14 +6,12 @@
 import { errorMessage, UserError } from '../errors.js'
 import { sha256 } from '../sha256.js'
 import { removeUnusedFiles, storeFiles } from './files.js'
-import { registryKeys } from './layout.js'
+import { CACHE_CONTROL, registryKeys } from './layout.js'
 import { changedRollout, nextPointer } from './history.js'
 import { isForward } from './order.js'
 import type { ObjectStore } from './store.js'
 import type { Backend, ChannelMoveRequest, ChannelPointer, Manifest, PublishAttempt, PublishRequest, RemovalResult, RolloutChange, RolloutResult, StoredFiles } from './types.js'
 
-const IMMUTABLE = 'public, max-age=31536000, immutable'
-const MUTABLE = 'no-cache'
 
 
 /** How often an immutable object is sent again when it did not read back as written. */
@@ -119,7 +117,7 @@ export class RegistryBackend implements Backend {
       const bytes = json(pointer)
       // A write that failed may still have landed: the message says the pointer may have moved.
       const mayHaveMoved = `the channel pointer may now name ${version} (it named ${previousPointer?.version ?? 'nothing'}): check ${this.store.describe(pointerKey)}, then run the job again.`
-      const swapped = await stating(mayHaveMoved, () => this.store.putIfMatch(pointerKey, bytes, stored?.tag, { contentType: 'application/json', sha256: sha256(bytes), cacheControl: MUTABLE }))
+      const swapped = await stating(mayHaveMoved, () => this.store.putIfMatch(pointerKey, bytes, stored?.tag, { contentType: 'application/json', sha256: sha256(bytes), cacheControl: CACHE_CONTROL.mutable }))
       if (swapped) {
         await stating(`the channel pointer was changed to ${version} (it named ${previousPointer?.version ?? 'nothing'}): check ${this.store.describe(pointerKey)}, then run the job again.`, () => this.verify(pointerKey, sha256(bytes)))
         return { kind: 'published', bundleUrl, bundleCreated, pointer, previousPointer }
@@ -155,7 +153,7 @@ export class RegistryBackend implements Backend {
       const before = this.parse<ChannelPointer>(key, stored.bytes)
       const after = changedRollout(before, change)
       const bytes = json(after)
-      if (await this.store.putIfMatch(key, bytes, stored.tag, { contentType: 'application/json', sha256: sha256(bytes), cacheControl: MUTABLE })) {
+      if (await this.store.putIfMatch(key, bytes, stored.tag, { contentType: 'application/json', sha256: sha256(bytes), cacheControl: CACHE_CONTROL.mutable })) {
         await this.verify(key, sha256(bytes))
         return { before, after }
       }
@@ -174,7 +172,7 @@ export class RegistryBackend implements Backend {
     await this.removeUnusedFiles(appId)
   }
 
-  private removeUnusedFiles(appId: string): Promise<number> {
+  private removeUnusedFiles(appId: string): Promise<void> {
     return removeUnusedFiles(this.store, appId, (key) => this.readJson<Manifest>(key))
   }
 
@@ -187,7 +185,7 @@ export class RegistryBackend implements Backend {
       sha256: request.checksum,
       size: request.size,
       ifAbsent: true,
-      cacheControl: IMMUTABLE
+      cacheControl: CACHE_CONTROL.immutable
     }), async () => this.immutableError(request, key))
   }
 
@@ -222,7 +220,7 @@ export class RegistryBackend implements Backend {
     }
     // The endpoint offers the files one by one only for manifests that say they were stored.
     const bytes = json({ ...request.manifest, url: bundleUrl, ...(request.webDir ? { contentAddressedFiles: true } : {}) })
-    const put = () => this.store.putBytes(key, bytes, { contentType: 'application/json', sha256: sha256(bytes), ifAbsent: true, cacheControl: IMMUTABLE })
+    const put = () => this.store.putBytes(key, bytes, { contentType: 'application/json', sha256: sha256(bytes), ifAbsent: true, cacheControl: CACHE_CONTROL.immutable })
     // Another run of this version wrote its manifest first: for the same bundle that is fine.
     await this.storeVerified(key, sha256(bytes), put, async () =>
       (await this.readJson<Manifest>(key))?.checksum === request.checksum ? undefined : this.immutableError(request, key))
@@ -245,14 +243,14 @@ export class RegistryBackend implements Backend {
     const key = registryKeys.previewQrCode(appId, version)
     const bytes = Buffer.from(svg)
     // Not immutable like the bundle: a rerun with another preview-url replaces it.
-    await this.store.putBytes(key, bytes, { contentType: 'image/svg+xml', sha256: sha256(bytes), ifAbsent: false, cacheControl: MUTABLE })
+    await this.store.putBytes(key, bytes, { contentType: 'image/svg+xml', sha256: sha256(bytes), ifAbsent: false, cacheControl: CACHE_CONTROL.mutable })
     return this.store.publicUrl(key)
   }
 
   async removeChannel(appId: string, channel: string): Promise<RemovalResult> {
     // The tombstone goes first: a publish still running sees it, and takes back what it wrote.
     const tombstone = json({ channel, closedAt: new Date().toISOString() })
-    await this.store.putBytes(registryKeys.closedChannel(appId, channel), tombstone, { contentType: 'application/json', sha256: sha256(tombstone), ifAbsent: false, cacheControl: MUTABLE })
+    await this.store.putBytes(registryKeys.closedChannel(appId, channel), tombstone, { contentType: 'application/json', sha256: sha256(tombstone), ifAbsent: false, cacheControl: CACHE_CONTROL.mutable })
     const pointerKey = registryKeys.pointer(appId, channel)
     const pointer = await this.readJson<ChannelPointer>(pointerKey)
     // The pointer goes first: a device must never see a pointer to a deleted bundle.
@@ -273,8 +271,8 @@ export class RegistryBackend implements Backend {
       await this.store.remove(registryKeys.previewQrCode(appId, version))
       removedVersions.push(version)
     }
-    const removedFiles = removedVersions.length > 0 ? await this.removeUnusedFiles(appId) : 0
-    return { removedPointer: Boolean(pointer), removedVersions, removedFiles }
+    if (removedVersions.length > 0) await this.removeUnusedFiles(appId)
+    return { removedPointer: Boolean(pointer), removedVersions }
   }
 
   async listChannels(appId: string): Promise<string[]> {

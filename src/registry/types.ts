@@ -130,8 +130,6 @@ export type PublishAttempt =
 export interface RemovalResult {
   removedPointer: boolean
   removedVersions: string[]
-  /** Content-addressed files no remaining bundle names, removed with them. */
-  removedFiles?: number
 }
 
 /** A channel as a service that keeps its own registry lists it: its name, and the version it sends, if one is linked. */
