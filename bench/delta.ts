@@ -7,7 +7,6 @@
  * hash it does not hold, checking each as the plugin does. The same two publishes go to
  * s3rver for CI's side.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -15,6 +14,7 @@ import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { brotliDecompressSync } from 'node:zlib'
 import { MB, runProcess, type Row } from './measure.js'
+import { startServer } from './endpoint.js'
 import { startS3rver } from './publish.js'
 import { codeLikeText, Random } from './random.js'
 
@@ -59,18 +59,8 @@ function serve(root: string): Promise<{ url: string; close(): void }> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() })))
 }
 
-function startEndpoint(registry: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(ROOT, 'endpoint', 'dist', 'server.mjs'), '--registry', registry, '--port', '0', '--host', '127.0.0.1', '--cache-seconds', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  return new Promise((resolve, reject) => {
-    let output = ''
-    child.stdout!.on('data', (chunk) => {
-      output += chunk
-      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(output)
-      if (match) resolve({ url: match[0], child })
-    })
-    child.on('exit', (code) => reject(new Error(`the endpoint exited with ${code}: ${output}`)))
-  })
-}
+const startEndpoint = (registry: string) =>
+  startServer([join(ROOT, 'endpoint', 'dist', 'server.mjs'), '--registry', registry, '--port', '0', '--host', '127.0.0.1', '--cache-seconds', '0'])
 
 /** The plugin's cache of files by hash, and the bytes it fetched for the last release. */
 class Device {

@@ -18,7 +18,7 @@ function writeRegistry(dir: string, channels: number): void {
 }
 
 /** Starts a server process and resolves with its URL once it prints one. */
-function start(args: string[]): Promise<{ url: string; child: ChildProcess }> {
+export function startServer(args: string[]): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   return new Promise((resolve, reject) => {
     let output = ''
@@ -68,7 +68,7 @@ export async function benchEndpoint(workDir: string, channels: number, ms: numbe
   const update = (index: number) => JSON.stringify({ ...device, version_name: '1.0.0', defaultChannel: `c${index % channels}` })
   const concurrency = 16
   const measure = async (args: string[], path: string) => {
-    const { url, child } = await start(args)
+    const { url, child } = await startServer(args)
     try {
       await load(`${url}${path}`, update, 300, concurrency)
       return await load(`${url}${path}`, update, ms, concurrency)

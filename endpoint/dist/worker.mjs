@@ -393,18 +393,18 @@ var BundleFiles = class {
     const key = `${appId}/${release.version}/${release.checksum}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const files = this.read(appId, release);
+    const files = this.read(appId, release, key);
     if (this.cache.size >= MAX_CACHED2) this.cache.delete(this.cache.keys().next().value);
     this.cache.set(key, files);
     return files;
   }
-  async read(appId, release) {
+  async read(appId, release, cacheKey) {
     const bundleKey = registryKeys.bundle(appId, release.version);
     if (!release.url.endsWith(`/${bundleKey}`)) return void 0;
     const base = release.url.slice(0, -bundleKey.length);
     const read = await this.registry.read(registryKeys.manifest(appId, release.version));
     if (read.kind !== "found") {
-      this.cache.delete(`${appId}/${release.version}/${release.checksum}`);
+      this.cache.delete(cacheKey);
       return void 0;
     }
     return parseFiles(read.text)?.map((file) => {

@@ -43,20 +43,20 @@ export class BundleFiles {
     const key = `${appId}/${release.version}/${release.checksum}`
     const cached = this.cache.get(key)
     if (cached) return cached
-    const files = this.read(appId, release)
+    const files = this.read(appId, release, key)
     if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value as string)
     this.cache.set(key, files)
     return files
   }
 
-  private async read(appId: string, release: Release): Promise<ReleaseFile[] | undefined> {
+  private async read(appId: string, release: Release, cacheKey: string): Promise<ReleaseFile[] | undefined> {
     const bundleKey = registryKeys.bundle(appId, release.version)
     if (!release.url.endsWith(`/${bundleKey}`)) return undefined
     const base = release.url.slice(0, -bundleKey.length)
     const read = await this.registry.read(registryKeys.manifest(appId, release.version))
     if (read.kind !== 'found') {
       // Not cached: the next request reads again once the registry answers.
-      this.cache.delete(`${appId}/${release.version}/${release.checksum}`)
+      this.cache.delete(cacheKey)
       return undefined
     }
     return parseFiles(read.text)?.map((file) => {
