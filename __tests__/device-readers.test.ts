@@ -112,7 +112,7 @@ describe('bundles as devices read them', () => {
     expect(treeDifferences(web, target)).toEqual([])
   }
 
-  // Generous: the first test of a case makes its archive, for dist/ a fresh build (ncc) and a run of the action.
+  // Generous: the first test of a case makes its archive, for dist/ a fresh build (esbuild) and a run of the action.
   const TIMEOUT_MS = 600_000
 
   describe.each(cases)('$name', (testCase) => {

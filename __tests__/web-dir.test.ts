@@ -165,7 +165,7 @@ describe('a refused web dir through the action', () => {
   })
 
   // As root, permissions never refuse a read: the built action runs without the capabilities that override them.
-  // Generous timeouts: the first run makes a fresh build of src (ncc).
+  // Generous timeouts: the first run makes a fresh build of src (esbuild).
   const withoutOverride = ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--']
 
   it('fails with one sentence on an unreadable file, not EACCES', async () => {

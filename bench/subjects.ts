@@ -35,7 +35,7 @@ export async function actionS3Publish(target: S3Target, input: PublishInput): Pr
   const base = getInputs((name) => inputs[name] ?? '', {})
   const s3 = { ...base.s3, accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey }
   const log = { info: () => undefined, warning: () => undefined }
-  const backend = createBackend({ ...base, s3 }, { runner: execRunner(), env: {}, log, workspace: process.cwd(), cwd: process.cwd() })
+  const backend = await createBackend({ ...base, s3 }, { runner: execRunner(), env: {}, log, workspace: process.cwd(), cwd: process.cwd() })
   const { appId, version, channel, checksum, size } = input
   await backend.publish({
     appId, channel, version, archivePath: input.archivePath, checksum, size,

@@ -1,4 +1,3 @@
-import * as exec from '@actions/exec'
 import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, isAbsolute, join } from 'node:path'
 
@@ -38,13 +37,16 @@ function onPath(command: string, env: NodeJS.ProcessEnv | undefined): string {
   return env.PATH.split(delimiter).map((dir) => join(dir, command)).find(isExecutable) ?? command
 }
 
+/** @actions/exec, loaded by the first command a run starts. */
+const loadExec = () => import('@actions/exec')
+
 /** Runs commands with @actions/exec, its `[command]` lines and output streamed like the runner shows them. */
 export function execRunner(streams: OutputStreams = {}): CommandRunner {
   const common = { ignoreReturnCode: true, outStream: streams.out as never, errStream: streams.err as never }
   return {
-    run: (command, args, { cwd, env }) => exec.exec(onPath(command, env), args, { ...common, cwd, env: env as Record<string, string> }),
+    run: async (command, args, { cwd, env }) => (await loadExec()).exec(onPath(command, env), args, { ...common, cwd, env: env as Record<string, string> }),
     async capture(command, args, { cwd, env, silent, input }) {
-      const result = await exec.getExecOutput(onPath(command, env), args, {
+      const result = await (await loadExec()).getExecOutput(onPath(command, env), args, {
         ...common,
         cwd,
         env: env as Record<string, string>,

@@ -1,35 +1,26 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { createBackend, type BackendContext } from './backends/index.js'
-import { packWebDir, type PackedBundle } from './bundle/pack.js'
-import { parseSigningKey } from './bundle/sign.js'
+import type { S3Tuning } from './backends/s3.js'
+import { execRunner, type CommandRunner } from './command-runner.js'
 import { readEventContext, runUrl, type EventContext } from './context.js'
 import { gitAt, type GitPort } from './eligibility/git.js'
 import { errorMessage, UserError } from './errors.js'
 import { githubCommentsApi } from './github/comments-api.js'
 import { githubDeploymentsApi } from './github/deployments-api.js'
-import { recordDeployment, type DeploymentsApiFactory } from './github/deployments.js'
-import { postPreviewComment, type CommentsApiFactory } from './github/preview-comment.js'
+import type { DeploymentsApiFactory } from './github/deployments.js'
+import type { CommentsApiFactory } from './github/preview-comment.js'
+import { isWebLink } from './github/preview-link.js'
 import { githubPullRequestsApi, type PullRequestsApiFactory } from './github/pull-requests-api.js'
-import { buildSummary } from './github/summary.js'
 import { getInputs, inputReader, type Inputs, type Mode } from './inputs.js'
-import { packMode } from './modes/pack.js'
-import { publishPackedMode } from './modes/publish-packed.js'
-import { promoteMode, rollbackMode, rolloutMode } from './modes/channel-moves.js'
-import { pruneMode } from './modes/prune.js'
 import type { ModeRun } from './modes/types.js'
 import { writeOutputs } from './outputs.js'
-import { execRunner, type CommandRunner } from './command-runner.js'
-import { appIdOf, buildAndCheck, describeTarget, openBackend, removePreview, signAndPublish, unreachableBundleWarning } from './pipeline.js'
-import { readProject } from './project.js'
+import { redact, secretValues } from './redact.js'
 import type { Backend } from './registry/types.js'
 import type { Outcome, RunReport } from './report.js'
-import { redact, secretValues } from './redact.js'
-import { formatBytes, StageLog } from './stages.js'
-import { nothingToPublish, resolveTarget } from './target.js'
-import { actionsWorkflow, type Workflow } from './workflow.js'
-import type { S3Tuning } from './backends/s3.js'
+import { StageLog } from './stages.js'
+import { runnerWorkflow, type Workflow } from './workflow.js'
 
 /** The ports the stages reach the world through (docs/architecture.md); tests hand in their own. */
 export interface Services {
@@ -40,7 +31,7 @@ export interface Services {
   workflow: Workflow
   runner: CommandRunner
   git: (dir: string) => GitPort
-  createBackend: (inputs: Inputs, context: BackendContext) => Backend
+  createBackend: (inputs: Inputs, context: BackendContext) => Promise<Backend>
   commentsApi: CommentsApiFactory
   pullRequestsApi: PullRequestsApiFactory
   deploymentsApi: DeploymentsApiFactory
@@ -48,11 +39,11 @@ export interface Services {
   s3?: S3Tuning
 }
 
-/** The real ports: the step's environment and folder (index.ts hands in the process's), @actions/core, processes, git, S3 and GitHub. */
+/** The real ports: the step's environment and folder (index.ts hands in the process's), the runner's workflow commands, processes, git, S3 and GitHub. */
 export const actionServices = (env: NodeJS.ProcessEnv, cwd: string): Services => ({
   env,
   cwd,
-  workflow: actionsWorkflow,
+  workflow: runnerWorkflow(env),
   runner: execRunner(),
   git: (dir) => gitAt(dir, env),
   createBackend,
@@ -61,57 +52,35 @@ export const actionServices = (env: NodeJS.ProcessEnv, cwd: string): Services =>
   deploymentsApi: githubDeploymentsApi
 })
 
-/** The main path: target, build, eligibility, pack, publish. Returns what happened. */
-async function publishPath(inputs: Inputs, ctx: EventContext, services: Services, stages: StageLog, report: RunReport, workDir: () => Promise<string>): Promise<Outcome> {
-  // A bad key fails here, before anything is built or written.
-  const signingKey = inputs.signingKey ? parseSigningKey(inputs.signingKey) : undefined
-  const idle = nothingToPublish(ctx)
-  if (idle) return { kind: 'skipped', reason: idle }
-  const project = readProject(resolve(services.cwd, inputs.workingDirectory))
-  const target = await stages.run('Target', async () => resolveTarget(ctx, inputs, project.packageJson?.version), describeTarget)
-  report.target = target
-  if (ctx.eventName === 'pull_request_target' && target.pullRequest?.fromFork) {
-    services.workflow.warning('This pull_request_target run has the repository\'s secrets while the pull request comes from a fork: build only trusted code (the base branch) before this step, or use pull_request (see SECURITY.md).')
-  }
-  const appId = appIdOf(inputs, project)
-  report.appId = appId
-  if (target.kind === 'publish' && target.pullRequest?.fromFork) {
-    return { kind: 'skipped', reason: `pull request #${target.pullRequest.number} comes from a fork, whose runs get no secrets and whose code is not trusted to publish; preview forks with mode pack here and mode publish-packed in a workflow_run workflow (README: Previews of pull requests from forks)` }
-  }
-  const opened = await openBackend(inputs, services, project, report)
-  if ('kind' in opened) return opened
-  const backend = opened
-  if (target.kind === 'cleanup') return removePreview(backend, stages, appId, target)
-
-  const checked = await buildAndCheck(inputs, project, target, services, stages, report, async () => {
-    const pointer = await backend.readPointer(appId, target.channel)
-    if (!pointer) return undefined
-    const manifest = await backend.readManifest(appId, pointer.version)
-    return { version: pointer.version, sources: manifest?.nativeSources }
-  })
-  if ('kind' in checked) return checked
-  const { webDir, verdict } = checked
-
-  const bundle: PackedBundle = await stages.run('Pack', async () => packWebDir(webDir, join(await workDir(), 'bundle.zip')), (b) =>
-    `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}`)
-  const reopensChannel = ctx.payload.action === 'reopened' && Boolean(target.pullRequest)
-  return signAndPublish(backend, stages, report, { appId, target, bundle, verdict, webDir, signingKey, reopensChannel, previewUrl: inputs.previewUrl, rollout: inputs.rollout && 'percent' in inputs.rollout ? inputs.rollout.percent : undefined })
+/**
+ * One entry per value of the mode input, each loaded by the run that takes it: a run
+ * loads the parsers, the archive code and the backends of its own mode only, and a run
+ * that fails on its inputs loads none of them (docs/architecture.md, Build).
+ */
+const MODES: Record<Mode, () => Promise<ModeRun>> = {
+  publish: async () => (await import('./modes/publish.js')).publishMode,
+  pack: async () => (await import('./modes/pack.js')).packMode,
+  'publish-packed': async () => (await import('./modes/publish-packed.js')).publishPackedMode,
+  promote: async () => (await import('./modes/channel-moves.js')).promoteMode,
+  rollback: async () => (await import('./modes/channel-moves.js')).rollbackMode,
+  rollout: async () => (await import('./modes/channel-moves.js')).rolloutMode,
+  prune: async () => (await import('./modes/prune.js')).pruneMode
 }
 
-/** One entry per value of the mode input. */
-const MODES: Record<Mode, ModeRun> = {
-  publish: (m) => publishPath(m.inputs, m.ctx, m.services, m.stages, m.report, m.workDir),
-  pack: packMode,
-  'publish-packed': publishPackedMode,
-  promote: promoteMode,
-  rollback: rollbackMode,
-  rollout: rolloutMode,
-  prune: pruneMode
+/**
+ * A published pointer whose bundle URL no device can fetch: the folder registry without
+ * public-url names file:// URLs on the runner. The publish stands; the step warns.
+ */
+function unreachableBundleWarning(outcome: Outcome): string | undefined {
+  if (outcome.kind !== 'published' || isWebLink(outcome.result.bundleUrl)) return undefined
+  return `The channel pointer names ${outcome.result.bundleUrl}, a file on this runner that no device can fetch: serve the registry folder (registry-path) over https, from a web server, a CDN or a bucket it is copied to, and set public-url to its address.`
 }
 
 async function writeReport(services: Services, report: RunReport, secrets: string[], extra: Record<string, string>): Promise<void> {
   writeOutputs(services.workflow, report, secrets, extra)
-  if (services.env.GITHUB_STEP_SUMMARY) await services.workflow.appendSummary(redact(buildSummary(report), secrets))
+  if (!services.env.GITHUB_STEP_SUMMARY) return
+  const { buildSummary } = await import('./github/summary.js')
+  await services.workflow.appendSummary(redact(buildSummary(report), secrets))
 }
 
 export async function run(services: Services): Promise<void> {
@@ -132,7 +101,8 @@ export async function run(services: Services): Promise<void> {
     report.updateEndpointUrl = inputs.updateEndpointUrl
     ctx = readEventContext(services.env)
     report.runUrl = runUrl(ctx)
-    report.outcome = await MODES[inputs.mode]({ inputs, ctx, services, stages, report, workDir })
+    const runMode = await MODES[inputs.mode]()
+    report.outcome = await runMode({ inputs, ctx, services, stages, report, workDir })
     const unreachable = unreachableBundleWarning(report.outcome)
     if (unreachable) {
       workflow.warning(unreachable)
@@ -145,6 +115,7 @@ export async function run(services: Services): Promise<void> {
   const extraOutputs: Record<string, string> = { 'comment-id': '' }
   // A pull request's own pack run has a read-only token: publish-packed reports to the pull request instead.
   if (inputs && ctx && report.target && inputs.mode !== 'pack') {
+    const [{ recordDeployment }, { postPreviewComment }] = await Promise.all([import('./github/deployments.js'), import('./github/preview-comment.js')])
     await recordDeployment(report, inputs, ctx, services.deploymentsApi, workflow)
     const comment = await postPreviewComment(report, inputs, ctx, services.commentsApi, (text) => redact(text, secrets), workflow)
     if (comment.kind === 'created' || comment.kind === 'updated') extraOutputs['comment-id'] = String(comment.id)

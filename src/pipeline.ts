@@ -5,7 +5,7 @@ import type { PackedBundle } from './bundle/pack.js'
 import { signAndVerify, type SigningKey } from './bundle/sign.js'
 import { checkEligibility, type ChannelBaseline, type Verdict } from './eligibility/index.js'
 import { MissingCredentialsError, UserError } from './errors.js'
-import { describePreview, isWebLink, makePreview } from './github/preview-link.js'
+import { describePreview, makePreview } from './github/preview-link.js'
 import type { Inputs } from './inputs.js'
 import type { Services } from './main.js'
 import { readProject, type Project } from './project.js'
@@ -155,15 +155,6 @@ export async function signAndPublish(backend: Backend, stages: StageLog, report:
   return { kind: 'published', result, bundle: summary }
 }
 
-/**
- * A published pointer whose bundle URL no device can fetch: the folder registry without
- * public-url names file:// URLs on the runner. The publish stands; the step warns.
- */
-export function unreachableBundleWarning(outcome: Outcome): string | undefined {
-  if (outcome.kind !== 'published' || isWebLink(outcome.result.bundleUrl)) return undefined
-  return `The channel pointer names ${outcome.result.bundleUrl}, a file on this runner that no device can fetch: serve the registry folder (registry-path) over https, from a web server, a CDN or a bucket it is copied to, and set public-url to its address.`
-}
-
 function behindReason(current: string, version: string, channel: string, bundleUrl: string): string {
   return `${channel} stays on ${current}, which is newer than ${version}: a publish moves a channel only forward (by semver), so ${version} was stored at ${bundleUrl} without moving the pointer; go back with an explicit rollback`
 }
@@ -192,7 +183,7 @@ function describePublish(channel: string, version: string): (result: PublishAtte
 export async function openBackend(inputs: Inputs, services: Services, project: Project, report: RunReport): Promise<Backend | Outcome> {
   let backend: Backend
   try {
-    backend = services.createBackend(inputs, {
+    backend = await services.createBackend(inputs, {
       runner: services.runner,
       env: services.env,
       log: services.workflow,

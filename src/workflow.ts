@@ -1,4 +1,7 @@
-import * as core from '@actions/core'
+import { randomUUID } from 'node:crypto'
+import { appendFileSync, existsSync } from 'node:fs'
+import { access, appendFile, constants } from 'node:fs/promises'
+import { EOL } from 'node:os'
 
 /** Where an annotation points in the diff view. */
 export interface AnnotationProperties {
@@ -8,8 +11,8 @@ export interface AnnotationProperties {
 
 /**
  * What the action tells the workflow runner: log lines, annotations, groups, masks,
- * outputs, the job summary and the step's failure. main.ts wires @actions/core; tests
- * hand in a recorder, so many runs can share one process.
+ * outputs, the job summary and the step's failure. main.ts wires the runner's commands
+ * (runnerWorkflow); tests hand in a recorder, so many runs can share one process.
  */
 export interface Workflow {
   info(message: string): void
@@ -26,16 +29,67 @@ export interface Workflow {
 /** The log lines a stage writes: a part of Workflow that backends and helpers may use. */
 export type Log = Pick<Workflow, 'info' | 'warning'>
 
-export const actionsWorkflow: Workflow = {
-  info: (message) => core.info(message),
-  notice: (message) => core.notice(message),
-  warning: (message, properties) => core.warning(message, properties),
-  error: (message, properties) => core.error(message, properties),
-  group: (name, work) => core.group(name, work),
-  setSecret: (value) => core.setSecret(value),
-  setOutput: (name, value) => core.setOutput(name, value),
-  appendSummary: async (markdown) => {
-    await core.summary.addRaw(markdown).write()
-  },
-  setFailed: (message) => core.setFailed(message)
+// The runner's workflow commands, written as @actions/core 3 writes them (lib/command.js,
+// lib/file-command.js, lib/summary.js); not @actions/core itself, whose OIDC client loads
+// undici at start-up (docs/architecture.md, Build).
+const escapeData = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+const escapeProperty = (text: string) => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
+
+/** `::name key=value,key=value::message`, one line on stdout. */
+export function workflowCommand(name: string, message: string, properties: AnnotationProperties = {}): string {
+  const fields = Object.entries({ title: properties.title, file: properties.file })
+    .filter(([, value]) => value)
+    .map(([key, value]) => `${key}=${escapeProperty(value as string)}`)
+  return `::${name}${fields.length ? ` ${fields.join(',')}` : ''}::${escapeData(message)}`
+}
+
+/** The runner's workflow commands on stdout, and its GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, named by `env`. */
+export function runnerWorkflow(env: NodeJS.ProcessEnv, stdout: NodeJS.WritableStream = process.stdout): Workflow {
+  const issue = (name: string, message: string, properties?: AnnotationProperties) => {
+    stdout.write(workflowCommand(name, message, properties) + EOL)
+  }
+  const workflow: Workflow = {
+    info: (message) => {
+      stdout.write(message + EOL)
+    },
+    notice: (message) => issue('notice', message),
+    warning: (message, properties) => issue('warning', message, properties),
+    error: (message, properties) => issue('error', message, properties),
+    group: async (name, work) => {
+      issue('group', name)
+      try {
+        return await work()
+      } finally {
+        issue('endgroup', '')
+      }
+    },
+    setSecret: (value) => issue('add-mask', value),
+    setOutput: (name, value) => {
+      const file = env.GITHUB_OUTPUT
+      if (!file) {
+        // What a runner without file commands reads (and @actions/core writes there).
+        stdout.write(EOL + `::set-output name=${escapeProperty(name)}::${escapeData(value)}` + EOL)
+        return
+      }
+      if (!existsSync(file)) throw new Error(`Missing file at path: ${file}`)
+      const delimiter = `ghadelimiter_${randomUUID()}`
+      if (name.includes(delimiter) || value.includes(delimiter)) throw new Error(`Unexpected input: the output ${name} contains the delimiter "${delimiter}"`)
+      appendFileSync(file, `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, { encoding: 'utf8' })
+    },
+    appendSummary: async (markdown) => {
+      const file = env.GITHUB_STEP_SUMMARY
+      if (!file) throw new Error('Unable to find environment variable for $GITHUB_STEP_SUMMARY. Check if your runtime environment supports job summaries.')
+      try {
+        await access(file, constants.R_OK | constants.W_OK)
+      } catch {
+        throw new Error(`Unable to access summary file: '${file}'. Check if the file has correct read/write permissions.`)
+      }
+      await appendFile(file, markdown, { encoding: 'utf8' })
+    },
+    setFailed: (message) => {
+      process.exitCode = 1
+      workflow.error(message)
+    }
+  }
+  return workflow
 }

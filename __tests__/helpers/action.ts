@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { actionServices, run, type Services } from '../../src/main.js'
 import { execRunner } from '../../src/command-runner.js'
-import type { AnnotationProperties, Workflow } from '../../src/workflow.js'
+import { workflowCommand, type AnnotationProperties, type Workflow } from '../../src/workflow.js'
 import { inlineNpmScripts } from './package-scripts.js'
 
 export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
@@ -73,16 +73,8 @@ function stepEnvironment(options: ActionOptions, temp: string): Record<string, s
   return env
 }
 
-/** @actions/core's escaping of a workflow command's message and properties. */
-const escapeData = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
-const escapeProperty = (text: string) => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
-
-function command(name: string, message: string, properties: AnnotationProperties = {}): string {
-  const fields = Object.entries({ title: properties.title, file: properties.file })
-    .filter(([, value]) => value)
-    .map(([key, value]) => `${key}=${escapeProperty(value as string)}`)
-  return `::${name}${fields.length ? ` ${fields.join(',')}` : ''}::${escapeData(message)}\n`
-}
+/** A workflow command as the runner reads it on stdout. */
+const command = (name: string, message: string, properties?: AnnotationProperties) => `${workflowCommand(name, message, properties)}\n`
 
 /** The Workflow port as a recorder: the log reads as the runner's stdout would, outputs and summary are kept. */
 class RecordingWorkflow implements Workflow {
@@ -162,7 +154,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /**
- * The action built from the current src exactly as `npm run bundle` builds dist/, into a
+ * The action built from the current src exactly as `npm run bundle` builds dist/ (scripts/bundle.mjs), into a
  * cache keyed by the sources: smoke tests never run a stale dist/ by accident.
  */
 let building: Promise<string> | undefined
@@ -174,7 +166,7 @@ export function freshBuild(): Promise<string> {
 
 async function buildOnce(): Promise<string> {
   const hash = createHash('sha256')
-  for (const file of [...sourceFiles(join(repoRoot, 'src')), ...['package.json', 'package-lock.json', 'tsconfig.json'].map((f) => join(repoRoot, f))]) {
+  for (const file of [...sourceFiles(join(repoRoot, 'src')), ...['package.json', 'package-lock.json', 'tsconfig.json', 'scripts/bundle.mjs'].map((f) => join(repoRoot, f))]) {
     hash.update(file.slice(repoRoot.length)).update(readFileSync(file))
   }
   const out = join(repoRoot, 'node_modules', '.cache', 'live-update-action', hash.digest('hex').slice(0, 16))
@@ -193,11 +185,8 @@ async function buildOnce(): Promise<string> {
   }
   try {
     if (existsSync(join(out, 'index.js'))) return join(out, 'index.js')
-    const bundle: string = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts.bundle
-    const [tool, ...args] = bundle.split(/\s+/)
     const temp = `${out}.tmp-${process.pid}`
-    args[args.indexOf('-o') + 1] = temp
-    await promisify(execFile)(join(repoRoot, 'node_modules', '.bin', tool), args, { cwd: repoRoot })
+    await promisify(execFile)(process.execPath, [join(repoRoot, 'scripts', 'bundle.mjs'), '--outdir', temp], { cwd: repoRoot })
     rmSync(out, { recursive: true, force: true })
     renameSync(temp, out)
     return join(out, 'index.js')

@@ -10,9 +10,7 @@ import { MissingCredentialsError } from '../errors.js'
 import type { Inputs } from '../inputs.js'
 import type { Backend } from '../registry/types.js'
 import type { Log } from '../workflow.js'
-import { CapgoBackend } from './capgo.js'
-import { createFolderBackend } from './folder.js'
-import { createS3Backend, type S3Tuning } from './s3.js'
+import type { S3Tuning } from './s3.js'
 
 /** The ports and facts a backend may need besides the inputs. */
 export interface BackendContext {
@@ -27,17 +25,27 @@ export interface BackendContext {
   s3?: S3Tuning
 }
 
-/** The backend the inputs ask for; credentials are checked here, before any work. */
-export function createBackend(inputs: Inputs, context: BackendContext): Backend {
+/**
+ * The backend the inputs ask for; credentials are checked here, before any work. Each
+ * backend's module (the registry's rules, SigV4, the Capgo CLI's wrapper) is loaded by the
+ * run that uses it, not at start-up.
+ */
+export async function createBackend(inputs: Inputs, context: BackendContext): Promise<Backend> {
   switch (inputs.backend) {
-    case 'folder':
+    case 'folder': {
+      const { createFolderBackend } = await import('./folder.js')
       return createFolderBackend(resolve(context.workspace, inputs.registryPath), inputs.publicUrl, context.workspace)
-    case 's3':
+    }
+    case 's3': {
+      const { createS3Backend } = await import('./s3.js')
       return createS3Backend(inputs.s3, inputs.publicUrl, context.s3)
-    case 'capgo':
+    }
+    case 'capgo': {
       if (!inputs.capgoToken) {
         throw new MissingCredentialsError('The capgo backend has no API key: set the capgo-token input from a secret (Capgo console, API keys).')
       }
+      const { CapgoBackend } = await import('./capgo.js')
       return new CapgoBackend({ token: inputs.capgoToken, encryptionKey: inputs.capgoEncryptionKey, runner: context.runner, env: context.env, log: context.log, cwd: context.cwd, runUrl: context.runUrl })
+    }
   }
 }

@@ -29,8 +29,8 @@ interface Reply {
 }
 
 /**
- * The worker's code, as source text run with `eval`: the action is bundled into one file by
- * ncc, and a worker given as text needs no file of its own beside it. Each job is one file,
+ * The worker's code, as source text run with `eval`: the action is bundled by esbuild,
+ * and a worker given as text needs no file of its own beside it. Each job is one file,
  * read, hashed (sha256, CRC-32) and deflated in one call on the worker's own core, so the
  * main thread only writes the archive. Deflate gets an output buffer the size of its input's
  * bound: one pass, no 16 KB round trips.

@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import{require_semver}from"./chunk-5M76UI4K.js";import{__toESM}from"./chunk-IH2QPYBS.js";var import_semver=__toESM(require_semver(),1);function isForward(current,candidate){return!import_semver.default.valid(current)||!import_semver.default.valid(candidate)?!0:import_semver.default.gt(candidate,current)}export{isForward};

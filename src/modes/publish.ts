@@ -1,0 +1,45 @@
+import { join, resolve } from 'node:path'
+import { packWebDir, type PackedBundle } from '../bundle/pack.js'
+import { parseSigningKey } from '../bundle/sign.js'
+import { appIdOf, buildAndCheck, describeTarget, openBackend, removePreview, signAndPublish } from '../pipeline.js'
+import { readProject } from '../project.js'
+import { formatBytes } from '../stages.js'
+import { nothingToPublish, resolveTarget } from '../target.js'
+import type { ModeRun } from './types.js'
+
+/** The main path: target, build, eligibility, pack, publish. Returns what happened. */
+export const publishMode: ModeRun = async ({ inputs, ctx, services, stages, report, workDir }) => {
+  // A bad key fails here, before anything is built or written.
+  const signingKey = inputs.signingKey ? parseSigningKey(inputs.signingKey) : undefined
+  const idle = nothingToPublish(ctx)
+  if (idle) return { kind: 'skipped', reason: idle }
+  const project = readProject(resolve(services.cwd, inputs.workingDirectory))
+  const target = await stages.run('Target', async () => resolveTarget(ctx, inputs, project.packageJson?.version), describeTarget)
+  report.target = target
+  if (ctx.eventName === 'pull_request_target' && target.pullRequest?.fromFork) {
+    services.workflow.warning('This pull_request_target run has the repository\'s secrets while the pull request comes from a fork: build only trusted code (the base branch) before this step, or use pull_request (see SECURITY.md).')
+  }
+  const appId = appIdOf(inputs, project)
+  report.appId = appId
+  if (target.kind === 'publish' && target.pullRequest?.fromFork) {
+    return { kind: 'skipped', reason: `pull request #${target.pullRequest.number} comes from a fork, whose runs get no secrets and whose code is not trusted to publish; preview forks with mode pack here and mode publish-packed in a workflow_run workflow (README: Previews of pull requests from forks)` }
+  }
+  const opened = await openBackend(inputs, services, project, report)
+  if ('kind' in opened) return opened
+  const backend = opened
+  if (target.kind === 'cleanup') return removePreview(backend, stages, appId, target)
+
+  const checked = await buildAndCheck(inputs, project, target, services, stages, report, async () => {
+    const pointer = await backend.readPointer(appId, target.channel)
+    if (!pointer) return undefined
+    const manifest = await backend.readManifest(appId, pointer.version)
+    return { version: pointer.version, sources: manifest?.nativeSources }
+  })
+  if ('kind' in checked) return checked
+  const { webDir, verdict } = checked
+
+  const bundle: PackedBundle = await stages.run('Pack', async () => packWebDir(webDir, join(await workDir(), 'bundle.zip')), (b) =>
+    `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}`)
+  const reopensChannel = ctx.payload.action === 'reopened' && Boolean(target.pullRequest)
+  return signAndPublish(backend, stages, report, { appId, target, bundle, verdict, webDir, signingKey, reopensChannel, previewUrl: inputs.previewUrl, rollout: inputs.rollout && 'percent' in inputs.rollout ? inputs.rollout.percent : undefined })
+}
