@@ -82,6 +82,11 @@ function packageNames(input: string, value: string | undefined): string[] {
   return names
 }
 
+/** The share of devices the rollout input asks for (publish and promote), if it names one. */
+export function rolloutPercent(inputs: Pick<Inputs, 'rollout'>): number | undefined {
+  return inputs.rollout && 'percent' in inputs.rollout ? inputs.rollout.percent : undefined
+}
+
 /** The rollout input: a whole percentage from 1 to 100, or pause / resume (mode rollout only). */
 function rolloutInput(value: string | undefined, mode: Mode): RolloutChange | undefined {
   if (value === undefined) return undefined

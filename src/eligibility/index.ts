@@ -121,7 +121,7 @@ export async function checkEligibility(input: EligibilityInput): Promise<Verdict
   const fingerprint = fingerprintOf(sources)
   const versions = await readNativeVersions(workTree(input.projectDir))
   const base = { fingerprint, nativeSources: sources, native: versions.native, unreadNativeVersions: versions.unread, framework: framework.name }
-  if (!framework.supported) {
+  if (framework.kind === 'unsupported') {
     return { ...base, eligible: false, reasons: [{ message: framework.reason, file: framework.file }], notes: [], baseline: { kind: 'none', description: 'not compared' } }
   }
   const baseline = await chooseBaseline(input, git, { prefix, known, lockfile: plugins.lockfile?.path })

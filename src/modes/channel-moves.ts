@@ -1,7 +1,7 @@
 import type { Verdict } from '../eligibility/index.js'
 import { compareSources } from '../eligibility/verdict.js'
 import { UserError } from '../errors.js'
-import type { Inputs } from '../inputs.js'
+import { rolloutPercent } from '../inputs.js'
 import { applyNativeChangePolicy, openAppBackend } from '../pipeline.js'
 import { checkNativeVersionBumped } from '../registry/native-compatibility.js'
 import type { Backend, ChannelPointer, Manifest } from '../registry/types.js'
@@ -35,10 +35,6 @@ async function openChannel(mode: ModeContext, operation: 'moveChannel' | 'change
 /** The channel's run through the backend's hosted channels (Capgo), if it keeps them. */
 function hosted({ backend, appId, channel }: Opened): HostedRun | undefined {
   return backend.hostedChannels && { channels: backend.hostedChannels, backend: backend.name, location: backend.location, appId, channel }
-}
-
-function rolloutPercent(inputs: Inputs): number | undefined {
-  return inputs.rollout && 'percent' in inputs.rollout ? inputs.rollout.percent : undefined
 }
 
 async function storedManifest(backend: Backend, appId: string, version: string, input: string): Promise<Manifest> {

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js'
+import { rolloutPercent } from '../inputs.js'
 import { commentOnPromotedPullRequest } from '../github/promotion-comment.js'
 import { isForward } from '../registry/order.js'
 import type { Release } from '../registry/releases.js'
@@ -67,7 +68,9 @@ async function promoteTo(run: HostedRun, before: string | undefined, version: st
 export async function promoteHosted(mode: ModeContext, run: HostedRun, from: string): Promise<Outcome> {
   const { inputs, stages } = mode
   const { channel, location } = run
-  const percent = inputs.rollout && 'percent' in inputs.rollout && inputs.rollout.percent < 100 ? inputs.rollout.percent : undefined
+  // Capgo rolls out only beside a channel's bundle: 100 % is a plain promote.
+  const asked = rolloutPercent(inputs)
+  const percent = asked !== undefined && asked < 100 ? asked : undefined
   const { all, target } = await listChannels(mode, run)
   const source = await stages.run('Source', () => sourceOf(run, all, from), (s) => `${s.origin}: ${s.version}`)
   const before = await currentOf(run, target)
