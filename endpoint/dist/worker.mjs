@@ -389,28 +389,32 @@ var BundleFiles = class {
   }
   registry;
   cache = /* @__PURE__ */ new Map();
-  of(appId, release) {
-    const key = `${appId}/${release.version}/${release.checksum}`;
+  /** The release's files at their registry URLs, or undefined for a release downloaded as its zip. */
+  async of(appId, release) {
+    const bundleKey = registryKeys.bundle(appId, release.version);
+    if (!release.url.endsWith(`/${bundleKey}`)) return void 0;
+    const base = release.url.slice(0, -bundleKey.length);
+    const stored = await this.ofVersion(appId, release.version);
+    return stored.kind === "files" ? stored.files.map((file) => ({ ...file, url: `${base}${file.key}` })) : void 0;
+  }
+  /** The files of a stored version, by its manifest. */
+  ofVersion(appId, version) {
+    const key = `${appId}/${version}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const files = this.read(appId, release, key);
+    const files = this.read(appId, version, key);
     if (this.cache.size >= MAX_CACHED2) this.cache.delete(this.cache.keys().next().value);
     this.cache.set(key, files);
     return files;
   }
-  async read(appId, release, cacheKey) {
-    const bundleKey = registryKeys.bundle(appId, release.version);
-    if (!release.url.endsWith(`/${bundleKey}`)) return void 0;
-    const base = release.url.slice(0, -bundleKey.length);
-    const read = await this.registry.read(registryKeys.manifest(appId, release.version));
+  async read(appId, version, cacheKey) {
+    const read = await this.registry.read(registryKeys.manifest(appId, version));
     if (read.kind !== "found") {
       this.cache.delete(cacheKey);
-      return void 0;
+      return read.kind === "missing" ? { kind: "none" } : { kind: "unreachable" };
     }
-    return parseFiles(read.text)?.map((file) => {
-      const stored = storedFile(appId, file);
-      return { path: file.path, sha256: file.sha256, brotli: stored.brotli, url: `${base}${stored.key}` };
-    });
+    const files = parseFiles(read.text);
+    return files ? { kind: "files", files: files.map((file) => ({ path: file.path, sha256: file.sha256, size: file.size, ...storedFile(appId, file) })) } : { kind: "none" };
   }
 };
 
@@ -472,7 +476,7 @@ function endpointOptions(settings) {
 }
 
 // src/endpoint/registry-reader.ts
-var READ_TIMEOUT_MS = 5e3;
+var READ_TIMEOUT_MS = { text: 5e3, bytes: 3e4 };
 var UrlRegistryReader = class {
   constructor(baseUrl, fetcher = fetch) {
     this.fetcher = fetcher;
@@ -482,11 +486,17 @@ var UrlRegistryReader = class {
   fetcher;
   location;
   base;
-  async read(key) {
+  read(key) {
+    return this.get(key, "application/json", READ_TIMEOUT_MS.text, async (response) => ({ kind: "found", text: await response.text() }));
+  }
+  readBytes(key) {
+    return this.get(key, "*/*", READ_TIMEOUT_MS.bytes, async (response) => ({ kind: "found", bytes: new Uint8Array(await response.arrayBuffer()) }));
+  }
+  async get(key, accept, timeoutMs, body) {
     const url = `${this.base}/${key}`;
     let response;
     try {
-      response = await this.fetcher(url, { signal: AbortSignal.timeout(READ_TIMEOUT_MS), headers: { accept: "application/json" } });
+      response = await this.fetcher(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept } });
     } catch (error) {
       return { kind: "unreachable", reason: `GET ${url} failed: ${describe(error)}` };
     }
@@ -499,7 +509,7 @@ var UrlRegistryReader = class {
       return { kind: "unreachable", reason: `GET ${url} answered HTTP ${response.status}` };
     }
     try {
-      return { kind: "found", text: await response.text() };
+      return await body(response);
     } catch (error) {
       return { kind: "unreachable", reason: `GET ${url} broke off: ${describe(error)}` };
     }
