@@ -9,7 +9,7 @@ import { storedFile } from '../registry/stored-file.js'
 import type { RegistryReader } from './registry-reader.js'
 
 /** One file of a stored version: its registry key holds it brotli-compressed when `brotli`. */
-interface VersionFile {
+export interface VersionFile {
   path: string
   sha256: string
   /** Bytes once decoded. */
