@@ -7,7 +7,7 @@ const POINTER = JSON.stringify({ version: '1.0.0', url: 'https://cdn.example/b.z
 
 function registry(answers: RegistryRead[]): RegistryReader & { reads: string[] } {
   const reads: string[] = []
-  return { location: 'test', reads, read: async (key) => (reads.push(key), answers.shift() ?? { kind: 'missing' }) }
+  return { location: 'test', reads, read: async (key) => (reads.push(key), answers.shift() ?? { kind: 'missing' }), readBytes: async () => ({ kind: 'missing' }) }
 }
 
 describe('ChannelStore', () => {

@@ -63,12 +63,13 @@ afterAll(async () => {
 })
 
 const setups = [
-  { name: 'the Node server over the folder registry', registry: 'folder' as const, start: () => startNodeEndpoint({ registry: registryDir }), lists: true },
-  { name: 'the Node server over s3rver\'s public URL', registry: 's3' as const, start: () => startNodeEndpoint({ registry: s3Base() }), lists: false },
-  { name: 'the Worker build over s3rver\'s public URL', registry: 's3' as const, start: () => startWorkerEndpoint({ registry: s3Base() }), lists: false }
+  // `files`: the Node server decodes brotli (node:zlib), so Capawesome gets the manifest artifact; the Worker build on Node 20 cannot, so the zip.
+  { name: 'the Node server over the folder registry', registry: 'folder' as const, start: () => startNodeEndpoint({ registry: registryDir }), lists: true, files: true },
+  { name: 'the Node server over s3rver\'s public URL', registry: 's3' as const, start: () => startNodeEndpoint({ registry: s3Base() }), lists: false, files: true },
+  { name: 'the Worker build over s3rver\'s public URL', registry: 's3' as const, start: () => startWorkerEndpoint({ registry: s3Base() }), lists: false, files: false }
 ]
 
-describe.each(setups)('$name', ({ registry, start, lists }) => {
+describe.each(setups)('$name', ({ registry, start, lists, files }) => {
   let endpoint: RunningEndpoint
   beforeAll(async () => {
     endpoint = await start()
@@ -133,10 +134,12 @@ describe.each(setups)('$name', ({ registry, start, lists }) => {
   describe.each(['android', 'ios'] as Platform[])('@capawesome/capacitor-live-update 8.4.3 on %s', (platform) => {
     const device = () => new CapawesomeDeviceClient(endpoint, platform)
 
-    it('gets the latest bundle of production, with a sha256 the plugin checks', async () => {
+    it('gets the latest bundle of production: its files, each with the sha256 the plugin checks, or the zip', async () => {
       const { bundle } = await device().latestBundle()
-      expect(bundle).toMatchObject({ artifactType: 'zip', bundleId: versions().production, channelName: 'production', signature: null })
-      await expectDownloadable(bundle!.url, bundle!.checksum!)
+      expect(bundle).toMatchObject({ artifactType: files ? 'manifest' : 'zip', bundleId: versions().production, channelName: 'production', signature: null })
+      if (!files) return expectDownloadable(bundle!.url, bundle!.checksum!)
+      const download = await device().downloadManifestBundle(bundle!)
+      expect(download.files.get('index.html')?.toString()).toContain('<html')
     })
 
     it('gets the preview of the channel it names', async () => {

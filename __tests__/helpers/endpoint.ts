@@ -6,7 +6,7 @@
 import { jest } from '@jest/globals'
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, statSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
+import { createServer, get as httpGet, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { extname, join, normalize } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -30,10 +30,19 @@ export interface EndpointAnswer {
   text: string
 }
 
+/** An answer's bytes as they came on the wire: no Content-Encoding decoded (the device's HTTP stack does that). */
+export interface RawAnswer {
+  status: number
+  headers: Headers
+  bytes: Buffer
+}
+
 export interface RunningEndpoint {
   /** What a device would put in capacitor.config: the endpoint's origin. */
   origin: string
   send(path: string, init: { method: string; headers?: Record<string, string>; body?: string | null }): Promise<EndpointAnswer>
+  /** GET of an absolute URL the endpoint handed out, raw. */
+  getRaw(url: string, headers: Record<string, string>): Promise<RawAnswer>
   logs(): string
   close(): Promise<void>
 }
@@ -67,6 +76,19 @@ export async function startNodeEndpoint(settings: EndpointSettings): Promise<Run
   return {
     origin,
     send: async (path, init) => answerOf(await fetch(`${origin}${path}`, { method: init.method, headers: init.headers, body: init.body ?? undefined })),
+    getRaw: (url, headers) => new Promise<RawAnswer>((resolve, reject) => {
+      if (!url.startsWith(`${origin}/`)) return reject(new Error(`${url} is not on the endpoint ${origin}`))
+      httpGet(url, { headers }, (response) => {
+        const chunks: Buffer[] = []
+        response.on('data', (chunk: Buffer) => chunks.push(chunk))
+        response.on('end', () => {
+          const answerHeaders = new Headers()
+          for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') answerHeaders.set(name, value)
+          resolve({ status: response.statusCode ?? 0, headers: answerHeaders, bytes: Buffer.concat(chunks) })
+        })
+        response.on('error', reject)
+      }).on('error', reject)
+    }),
     logs: () => output,
     close: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve()
@@ -93,6 +115,11 @@ export async function startWorkerEndpoint(settings: EndpointSettings): Promise<R
   return {
     origin,
     send: async (path, init) => answerOf(await worker.default.fetch(new Request(`${origin}${path}`, { method: init.method, headers: init.headers, body: init.body ?? undefined }), env)),
+    getRaw: async (url, headers) => {
+      if (!url.startsWith(`${origin}/`)) throw new Error(`${url} is not on the endpoint ${origin}`)
+      const response = await worker.default.fetch(new Request(url, { headers }), env)
+      return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) }
+    },
     logs: () => lines.join('\n'),
     close: async () => spy.mockRestore()
   }

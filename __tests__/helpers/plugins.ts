@@ -5,8 +5,10 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
+import { sha256 } from '../../src/sha256.js'
 import { repoRoot } from './action.js'
-import type { EndpointAnswer, RunningEndpoint } from './endpoint.js'
+import type { EndpointAnswer, RawAnswer, RunningEndpoint } from './endpoint.js'
 
 export type Platform = 'android' | 'ios'
 const FIXTURES = join(repoRoot, '__tests__', 'fixtures', 'plugins')
@@ -184,6 +186,48 @@ export class CapawesomeDeviceClient {
     return { bundle: { artifactType: body.artifactType === 'manifest' ? 'manifest' : 'zip', bundleId: String(body.bundleId ?? ''), channelName: optional(body.channelName), url: String(body.url ?? ''), checksum: optional(body.checksum), signature: optional(body.signature) }, answer }
   }
 
+  /**
+   * downloadBundleOfTypeManifest (8.4.3): the manifest at `<url>?href=capawesome-live-update-manifest.json`,
+   * then each item whose checksum the running bundle's manifest lacks; the others are copied from the
+   * running bundle at the new item's href, unchecked (a missing one is downloaded instead). Each
+   * download must be 2xx and match its X-Checksum (verifyFile, no publicKey). `running` is the
+   * running bundle's files, undefined for the built-in bundle without a manifest.
+   */
+  async downloadManifestBundle(bundle: CapawesomeBundle, running?: Map<string, Buffer>): Promise<CapawesomeDownload> {
+    if (bundle.artifactType !== 'manifest') throw new Error(`artifactType is ${bundle.artifactType}`)
+    const { headers } = capawesomeFixture(this.platform).requests.bundleFile
+    const fetched: string[] = []
+    let wireBytes = 0
+    const download = async (href: string): Promise<Buffer> => {
+      const query = `href=${encodeHref(this.platform, href)}`
+      // Android appends to the url's query (HttpUrl.Builder); iOS replaces it (URLComponents.queryItems).
+      const url = this.platform === 'android' ? `${bundle.url}${bundle.url.includes('?') ? '&' : '?'}${query}` : `${bundle.url.split('?')[0]}?${query}`
+      const answer = await this.endpoint.getRaw(url, headers)
+      if (answer.status < 200 || answer.status >= 300) throw new Error(`downloading ${href} failed: HTTP ${answer.status} ${answer.bytes.toString('utf8')}`)
+      fetched.push(href)
+      wireBytes += answer.bytes.length
+      const bytes = decodedBody(this.platform, answer)
+      const checksum = answer.headers.get('x-checksum')
+      if (checksum !== null && sha256(bytes) !== checksum) throw new Error(`checksum mismatch for ${href}`)
+      return bytes
+    }
+    const manifestBytes = await download(CAPAWESOME_MANIFEST_FILE)
+    const latest = parseCapawesomeManifest(this.platform, manifestBytes)
+    const current = running?.has(CAPAWESOME_MANIFEST_FILE) ? parseCapawesomeManifest(this.platform, running.get(CAPAWESOME_MANIFEST_FILE)!) : undefined
+    const held = new Set(current?.map((item) => item.checksum))
+    const files = new Map<string, Buffer>([[CAPAWESOME_MANIFEST_FILE, manifestBytes]])
+    const missing: CapawesomeManifestItem[] = []
+    for (const item of latest) {
+      const copy = held.has(item.checksum) ? running?.get(item.href) : undefined
+      if (copy) files.set(item.href, copy)
+      else missing.push(item)
+    }
+    for (const [index, bytes] of (await Promise.all(missing.map((item) => download(item.href)))).entries()) files.set(missing[index].href, bytes)
+    // addBundle: the folder must hold an index.html.
+    if (![...files.keys()].some((path) => path === 'index.html' || path.endsWith('/index.html'))) throw new Error('bundleIndexHtmlMissing')
+    return { files, fetched, wireBytes }
+  }
+
   async channels(): Promise<{ id: string; name: string }[]> {
     const { path, headers } = this.path('channels')
     const answer = await this.endpoint.send(path, { method: 'GET', headers })
@@ -191,3 +235,39 @@ export class CapawesomeDeviceClient {
     return (JSON.parse(answer.text) as { id: string; name: string }[]).map((item) => ({ id: String(item.id), name: String(item.name) }))
   }
 }
+
+/** The file the plugin keeps a bundle's manifest in, and asks for first (LiveUpdate.java / LiveUpdate.swift manifestFileName). */
+export const CAPAWESOME_MANIFEST_FILE = 'capawesome-live-update-manifest.json'
+
+interface CapawesomeManifestItem { href: string; checksum: string; sizeInBytes: number }
+
+/** The href query value as each platform's URL builder writes it (requests.<platform>.json, bundleFile.href). */
+function encodeHref(platform: Platform, href: string): string {
+  const escaped = encodeURIComponent(href)
+  // OkHttp's query-component set also escapes !'()~; URLComponents leaves what urlQueryAllowed holds ($+,;:@/?) as is.
+  if (platform === 'android') return escaped.replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return escaped.replace(/%(24|2B|2C|3B|3A|40|2F|3F)/g, (_, code: string) => String.fromCharCode(parseInt(code, 16)))
+}
+
+/** What the HTTP stack hands the plugin: OkHttp's BrotliInterceptor decodes br and gzip, URLSession br, gzip and deflate. */
+function decodedBody(platform: Platform, answer: RawAnswer): Buffer {
+  const encoding = (answer.headers.get('content-encoding') ?? '').toLowerCase()
+  if (!encoding) return answer.bytes
+  if (encoding === 'br') return brotliDecompressSync(answer.bytes)
+  if (encoding === 'gzip') return gunzipSync(answer.bytes)
+  if (encoding === 'deflate' && platform === 'ios') return inflateSync(answer.bytes)
+  return answer.bytes
+}
+
+/** Android reads items with optString/optInt (defaults when absent); iOS decodes [ManifestItem] with Codable (all three required). */
+function parseCapawesomeManifest(platform: Platform, bytes: Buffer): CapawesomeManifestItem[] {
+  const items = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>[]
+  if (!Array.isArray(items)) throw new Error('the manifest is not a JSON array')
+  return items.map((item) => {
+    if (platform === 'ios' && (typeof item.href !== 'string' || typeof item.checksum !== 'string' || !Number.isInteger(item.sizeInBytes))) throw new Error(`manifest item does not decode: ${JSON.stringify(item)}`)
+    return { href: String(item.href ?? ''), checksum: String(item.checksum ?? ''), sizeInBytes: Number(item.sizeInBytes ?? 0) | 0 }
+  })
+}
+
+/** A bundle downloaded in manifest mode: its files by href (the manifest among them, as the plugin keeps it), and what went over the wire. */
+export interface CapawesomeDownload { files: Map<string, Buffer>; fetched: string[]; wireBytes: number }

@@ -1,14 +1,15 @@
 // src/endpoint/server.ts
 import { existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { parseArgs } from "node:util";
+import { parseArgs, promisify } from "node:util";
+import { brotliDecompress } from "node:zlib";
 
 // src/endpoint/folder-reader.ts
 import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 
 // src/endpoint/registry-reader.ts
-var READ_TIMEOUT_MS = 5e3;
+var READ_TIMEOUT_MS = { text: 5e3, bytes: 3e4 };
 var UrlRegistryReader = class {
   constructor(baseUrl, fetcher = fetch) {
     this.fetcher = fetcher;
@@ -18,11 +19,17 @@ var UrlRegistryReader = class {
   fetcher;
   location;
   base;
-  async read(key) {
+  read(key) {
+    return this.get(key, "application/json", READ_TIMEOUT_MS.text, async (response) => ({ kind: "found", text: await response.text() }));
+  }
+  readBytes(key) {
+    return this.get(key, "*/*", READ_TIMEOUT_MS.bytes, async (response) => ({ kind: "found", bytes: new Uint8Array(await response.arrayBuffer()) }));
+  }
+  async get(key, accept, timeoutMs, body) {
     const url = `${this.base}/${key}`;
     let response;
     try {
-      response = await this.fetcher(url, { signal: AbortSignal.timeout(READ_TIMEOUT_MS), headers: { accept: "application/json" } });
+      response = await this.fetcher(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept } });
     } catch (error) {
       return { kind: "unreachable", reason: `GET ${url} failed: ${describe(error)}` };
     }
@@ -35,7 +42,7 @@ var UrlRegistryReader = class {
       return { kind: "unreachable", reason: `GET ${url} answered HTTP ${response.status}` };
     }
     try {
-      return { kind: "found", text: await response.text() };
+      return await body(response);
     } catch (error) {
       return { kind: "unreachable", reason: `GET ${url} broke off: ${describe(error)}` };
     }
@@ -55,8 +62,12 @@ var FolderRegistryReader = class {
     this.location = resolve(root);
   }
   async read(key) {
+    const read = await this.readBytes(key);
+    return read.kind === "found" ? { kind: "found", text: Buffer.from(read.bytes).toString("utf8") } : read;
+  }
+  async readBytes(key) {
     try {
-      return { kind: "found", text: await readFile(join(this.location, key), "utf8") };
+      return { kind: "found", bytes: await readFile(join(this.location, key)) };
     } catch (error) {
       const code = error.code ?? "";
       if (ABSENT.has(code)) return { kind: "missing" };
@@ -76,7 +87,26 @@ var FolderRegistryReader = class {
 // src/registry/endpoint-routes.ts
 var CAPGO_ROUTES = { updateUrl: "/updates", channelUrl: "/channel_self", statsUrl: "/stats" };
 
+// src/endpoint/brotli.ts
+var BROTLI = "brotli";
+function streamBrotliDecoder() {
+  try {
+    new DecompressionStream(BROTLI);
+  } catch {
+    return void 0;
+  }
+  return async (bytes) => new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream(BROTLI))).arrayBuffer());
+}
+function acceptsBrotli(header) {
+  return (header ?? "").split(",").some((item) => {
+    const [token, ...parameters] = item.split(";").map((part) => part.trim().toLowerCase());
+    const q = parameters.find((parameter) => parameter.startsWith("q="));
+    return (token === "br" || token === "*") && (q === void 0 || Number(q.slice(2)) > 0);
+  });
+}
+
 // src/registry/layout.ts
+var CACHE_CONTROL = { immutable: "public, max-age=31536000, immutable", mutable: "no-cache" };
 var registryKeys = {
   bundle: (appId, version) => `${appId}/bundles/${version}/bundle.zip`,
   manifest: (appId, version) => `${appId}/bundles/${version}/manifest.json`,
@@ -309,7 +339,76 @@ async function capawesomeLatestBundle(request, appId, context) {
   if (selection.kind === "refused") return failure(selection);
   if (selection.kind === "none") return failure(refuse(404, "no_bundle_for_native_build", selection.message));
   const { version, url, checksum, signature } = selection.release;
+  const files = context.brotli && !signature ? await context.files.of(appId, selection.release) : void 0;
+  if (files) {
+    return json(200, { artifactType: "manifest", bundleId: version, channelName: selection.channel, url: `${publicOrigin(request)}${filesPath(appId, version)}`, checksum: null, signature: null });
+  }
   return json(200, { artifactType: "zip", bundleId: version, channelName: selection.channel, url, checksum, signature: signature ?? null });
+}
+var CAPAWESOME_MANIFEST = "capawesome-live-update-manifest.json";
+var filesPath = (appId, version) => `/v1/apps/${encodeURIComponent(appId)}/bundles/${encodeURIComponent(version)}/files`;
+var LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
+function publicOrigin(request) {
+  const url = new URL(request.url);
+  const forwarded = request.headers.get("x-forwarded-host")?.split(",")[0].trim();
+  if (forwarded && /^[A-Za-z0-9.-]+(:\d+)?$/.test(forwarded)) return `https://${forwarded}`;
+  return url.protocol === "http:" && LOOPBACK.test(url.hostname) ? url.origin : `https://${url.host}`;
+}
+function hrefOf(search) {
+  for (const item of search.replace(/^\?/, "").split("&")) {
+    const equals = item.indexOf("=");
+    if (equals < 0 || item.slice(0, equals) !== "href") continue;
+    try {
+      return decodeURIComponent(item.slice(equals + 1));
+    } catch {
+      return void 0;
+    }
+  }
+  return void 0;
+}
+var sha256Hex = async (bytes) => [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+async function manifestOf(files) {
+  const encoder = new TextEncoder();
+  const items = await Promise.all(files.filter((file) => file.path !== CAPAWESOME_MANIFEST).map(async (file) => ({
+    href: file.path,
+    checksum: await sha256Hex(encoder.encode(`${file.path}
+${file.sha256}`)),
+    sizeInBytes: file.size
+  })));
+  return encoder.encode(JSON.stringify(items));
+}
+function fileAnswer(bytes, sha256, headers) {
+  const init = { status: 200, headers: { "x-checksum": sha256, "cache-control": CACHE_CONTROL.immutable, vary: "accept-encoding", ...headers }, ...headers["content-encoding"] ? { encodeBody: "manual" } : {} };
+  return new Response(bytes, init);
+}
+async function capawesomeBundleFile(request, appId, version, context) {
+  const decode = context.brotli;
+  if (!decode) return failure(refuse(404, "files_not_served", "This endpoint serves bundles as zips only: its runtime cannot decode brotli."));
+  const href = hrefOf(new URL(request.url).search);
+  if (!href) return failure(refuse(400, "invalid_href", "The request names no file: add ?href=<path of the file in the bundle>."));
+  const stored = await context.files.ofVersion(appId, version);
+  if (stored.kind === "unreachable") return failure(UNREACHABLE);
+  if (stored.kind === "none") return failure(refuse(404, "bundle_not_found", `Version ${version} of app ${appId} has no files in the registry.`));
+  if (href === CAPAWESOME_MANIFEST) {
+    const manifest = await manifestOf(stored.files);
+    return fileAnswer(manifest, await sha256Hex(manifest), { "content-type": "application/json; charset=utf-8", "cache-control": CACHE_CONTROL.mutable });
+  }
+  const file = stored.files.find((candidate) => candidate.path === href);
+  if (!file) return failure(refuse(404, "file_not_found", `Version ${version} of app ${appId} has no file "${href.slice(0, 200)}".`));
+  const read = await context.registry.readBytes(file.key);
+  if (read.kind !== "found") {
+    context.log(`${appId} ${version}: cannot read ${file.key} for ${href}: ${read.kind === "missing" ? "missing" : read.reason}`);
+    return failure(read.kind === "missing" ? refuse(502, "file_missing", "The registry lacks a file of this bundle; the endpoint logs which.") : UNREACHABLE);
+  }
+  const type = { "content-type": "application/octet-stream" };
+  if (!file.brotli) return fileAnswer(read.bytes, file.sha256, type);
+  if (acceptsBrotli(request.headers.get("accept-encoding"))) return fileAnswer(read.bytes, file.sha256, { ...type, "content-encoding": "br" });
+  try {
+    return fileAnswer(await decode(read.bytes), file.sha256, type);
+  } catch (error) {
+    context.log(`${appId} ${version}: ${file.key} does not decode as brotli: ${error.message}`);
+    return failure(refuse(502, "file_unreadable", "A file of this bundle does not decode; the endpoint logs which."));
+  }
 }
 async function capawesomeChannels(request, appId, context) {
   const query = new URL(request.url).searchParams;
@@ -467,38 +566,47 @@ var BundleFiles = class {
   }
   registry;
   cache = /* @__PURE__ */ new Map();
-  of(appId, release) {
-    const key = `${appId}/${release.version}/${release.checksum}`;
+  /** The release's files at their registry URLs, or undefined for a release downloaded as its zip. */
+  async of(appId, release) {
+    const bundleKey = registryKeys.bundle(appId, release.version);
+    if (!release.url.endsWith(`/${bundleKey}`)) return void 0;
+    const base = release.url.slice(0, -bundleKey.length);
+    const stored = await this.ofVersion(appId, release.version);
+    return stored.kind === "files" ? stored.files.map((file) => ({ ...file, url: `${base}${file.key}` })) : void 0;
+  }
+  /** The files of a stored version, by its manifest. */
+  ofVersion(appId, version) {
+    const key = `${appId}/${version}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const files = this.read(appId, release, key);
+    const files = this.read(appId, version, key);
     if (this.cache.size >= MAX_CACHED2) this.cache.delete(this.cache.keys().next().value);
     this.cache.set(key, files);
     return files;
   }
-  async read(appId, release, cacheKey) {
-    const bundleKey = registryKeys.bundle(appId, release.version);
-    if (!release.url.endsWith(`/${bundleKey}`)) return void 0;
-    const base = release.url.slice(0, -bundleKey.length);
-    const read = await this.registry.read(registryKeys.manifest(appId, release.version));
+  async read(appId, version, cacheKey) {
+    const read = await this.registry.read(registryKeys.manifest(appId, version));
     if (read.kind !== "found") {
       this.cache.delete(cacheKey);
-      return void 0;
+      return read.kind === "missing" ? { kind: "none" } : { kind: "unreachable" };
     }
-    return parseFiles(read.text)?.map((file) => {
-      const stored = storedFile(appId, file);
-      return { path: file.path, sha256: file.sha256, brotli: stored.brotli, url: `${base}${stored.key}` };
-    });
+    const files = parseFiles(read.text);
+    return files ? { kind: "files", files: files.map((file) => ({ path: file.path, sha256: file.sha256, size: file.size, ...storedFile(appId, file) })) } : { kind: "none" };
   }
 };
 
 // src/endpoint/handler.ts
 var CAPAWESOME = /^\/v1\/apps\/([^/]+)\/(bundles\/latest|channels)$/;
+var CAPAWESOME_FILES = /^\/v1\/apps\/([^/]+)\/bundles\/([^/]+)\/files$/;
+var VERSION = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,127}$/;
 function createHandler(options) {
   const defaultChannel = options.defaultChannel ?? "production";
   if (!isRegistryName(defaultChannel)) throw new Error(`The default channel "${defaultChannel}" is not a channel name.`);
+  const brotli = options.brotliDecode ?? streamBrotliDecoder();
   const context = {
+    registry: options.registry,
     files: new BundleFiles(options.registry),
+    ...brotli ? { brotli } : {},
     channels: new ChannelStore({ registry: options.registry, cacheSeconds: options.cacheSeconds ?? 5, now: options.now, log: options.log }),
     defaultChannel,
     selfAssign: new SelfAssignPolicy(options.selfAssign ?? ["*"]),
@@ -515,6 +623,13 @@ function createHandler(options) {
   };
 }
 var notAllowed = (allowed) => new Response(JSON.stringify({ error: "method_not_allowed", message: `Use ${allowed}.` }), { status: 405, headers: { allow: allowed, "content-type": "application/json; charset=utf-8" } });
+function decoded(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return void 0;
+  }
+}
 async function route(request, context) {
   const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
   const method = request.method;
@@ -524,9 +639,17 @@ async function route(request, context) {
   const capawesome = CAPAWESOME.exec(path);
   if (capawesome) {
     if (method !== "GET") return notAllowed("GET");
-    const appId = decodeURIComponent(capawesome[1]);
+    const appId = decoded(capawesome[1]);
     if (!isRegistryName(appId)) return json(400, { error: "invalid_app_id", message: "The path names no valid app id: set appId in capacitor.config." });
     return capawesome[2] === "channels" ? capawesomeChannels(request, appId, context) : capawesomeLatestBundle(request, appId, context);
+  }
+  const files = CAPAWESOME_FILES.exec(path);
+  if (files) {
+    if (method !== "GET") return notAllowed("GET");
+    const [appId, version] = [decoded(files[1]), decoded(files[2])];
+    if (!isRegistryName(appId)) return json(400, { error: "invalid_app_id", message: "The path names no valid app id: set appId in capacitor.config." });
+    if (!version || !VERSION.test(version) || version.includes("..")) return json(400, { error: "invalid_version", message: "The path names no valid bundle version." });
+    return capawesomeBundleFile(request, appId, version, context);
   }
   if (path === "/health") return json(200, { status: "ok" });
   return json(404, { error: "not_found", message: `Nothing answers ${path}: the plugins use ${Object.values(CAPGO_ROUTES).join(", ")} and /v1/apps/{appId}/bundles/latest.` });
@@ -619,7 +742,7 @@ ${USAGE}`);
   try {
     registry = registryFrom(values.registry);
     const settings = { defaultChannel: values["default-channel"], selfAssign: values["self-assign"], cacheSeconds: values["cache-seconds"] };
-    handler = createHandler({ registry, log: (line) => console.log(line), ...endpointOptions(settings) });
+    handler = createHandler({ registry, log: (line) => console.log(line), brotliDecode: promisify(brotliDecompress), ...endpointOptions(settings) });
   } catch (error) {
     console.error(error.message);
     process.exitCode = 2;

@@ -1,7 +1,7 @@
 /* The registry as a folder on this machine: the Node server's `--registry <dir>` (Node only). */
 import { readdir, readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { describe, type RegistryRead, type RegistryReader } from './registry-reader.js'
+import { describe, type RegistryBytes, type RegistryRead, type RegistryReader } from './registry-reader.js'
 
 const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'EISDIR'])
 
@@ -13,8 +13,13 @@ export class FolderRegistryReader implements RegistryReader {
   }
 
   async read(key: string): Promise<RegistryRead> {
+    const read = await this.readBytes(key)
+    return read.kind === 'found' ? { kind: 'found', text: Buffer.from(read.bytes).toString('utf8') } : read
+  }
+
+  async readBytes(key: string): Promise<RegistryBytes> {
     try {
-      return { kind: 'found', text: await readFile(join(this.location, key), 'utf8') }
+      return { kind: 'found', bytes: await readFile(join(this.location, key)) }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? ''
       if (ABSENT.has(code)) return { kind: 'missing' }

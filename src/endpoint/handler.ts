@@ -3,7 +3,8 @@
  * answers both updater plugins from the registry the action writes (docs/architecture.md,
  * Update endpoint). It imports no Node module: the same code runs on Workers, Deno, Bun and Node.
  */
-import { capawesomeChannels, capawesomeLatestBundle } from './capawesome.js'
+import { streamBrotliDecoder, type BrotliDecoder } from './brotli.js'
+import { capawesomeBundleFile, capawesomeChannels, capawesomeLatestBundle } from './capawesome.js'
 import { capgoChannel, capgoStats, capgoUpdate } from './capgo.js'
 import { BundleFiles } from './bundle-files.js'
 import { ChannelStore, isRegistryName, SelfAssignPolicy } from './channels.js'
@@ -25,16 +26,27 @@ export interface EndpointOptions {
   /** The largest request body read (64 KiB): the plugins send a few hundred bytes, a stats batch a few KiB. */
   maxBodyBytes?: number
   now?: () => number
+  /**
+   * Decodes brotli (the Node server hands in node:zlib's); without it, DecompressionStream('brotli')
+   * where the runtime has it. With neither, Capawesome devices get zips, not files.
+   */
+  brotliDecode?: BrotliDecoder
 }
 
 
 const CAPAWESOME = /^\/v1\/apps\/([^/]+)\/(bundles\/latest|channels)$/
+const CAPAWESOME_FILES = /^\/v1\/apps\/([^/]+)\/bundles\/([^/]+)\/files$/
+/** A version as a registry key's segment: no slash, no `..` (semver, with build metadata). */
+const VERSION = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,127}$/
 
 export function createHandler(options: EndpointOptions): (request: Request) => Promise<Response> {
   const defaultChannel = options.defaultChannel ?? 'production'
   if (!isRegistryName(defaultChannel)) throw new Error(`The default channel "${defaultChannel}" is not a channel name.`)
+  const brotli = options.brotliDecode ?? streamBrotliDecoder()
   const context: EndpointContext = {
+    registry: options.registry,
     files: new BundleFiles(options.registry),
+    ...(brotli ? { brotli } : {}),
     channels: new ChannelStore({ registry: options.registry, cacheSeconds: options.cacheSeconds ?? 5, now: options.now, log: options.log }),
     defaultChannel,
     selfAssign: new SelfAssignPolicy(options.selfAssign ?? ['*']),
@@ -55,6 +67,15 @@ export function createHandler(options: EndpointOptions): (request: Request) => P
 const notAllowed = (allowed: string) =>
   new Response(JSON.stringify({ error: 'method_not_allowed', message: `Use ${allowed}.` }), { status: 405, headers: { allow: allowed, 'content-type': 'application/json; charset=utf-8' } })
 
+/** A path segment decoded, or undefined when its %-escapes are broken. */
+function decoded(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
+}
+
 async function route(request: Request, context: EndpointContext): Promise<Response> {
   const path = new URL(request.url).pathname.replace(/\/+$/, '') || '/'
   const method = request.method
@@ -64,9 +85,17 @@ async function route(request: Request, context: EndpointContext): Promise<Respon
   const capawesome = CAPAWESOME.exec(path)
   if (capawesome) {
     if (method !== 'GET') return notAllowed('GET')
-    const appId = decodeURIComponent(capawesome[1])
+    const appId = decoded(capawesome[1])
     if (!isRegistryName(appId)) return json(400, { error: 'invalid_app_id', message: 'The path names no valid app id: set appId in capacitor.config.' })
     return capawesome[2] === 'channels' ? capawesomeChannels(request, appId, context) : capawesomeLatestBundle(request, appId, context)
+  }
+  const files = CAPAWESOME_FILES.exec(path)
+  if (files) {
+    if (method !== 'GET') return notAllowed('GET')
+    const [appId, version] = [decoded(files[1]), decoded(files[2])]
+    if (!isRegistryName(appId)) return json(400, { error: 'invalid_app_id', message: 'The path names no valid app id: set appId in capacitor.config.' })
+    if (!version || !VERSION.test(version) || version.includes('..')) return json(400, { error: 'invalid_version', message: 'The path names no valid bundle version.' })
+    return capawesomeBundleFile(request, appId, version, context)
   }
   if (path === '/health') return json(200, { status: 'ok' })
   return json(404, { error: 'not_found', message: `Nothing answers ${path}: the plugins use ${Object.values(CAPGO_ROUTES).join(', ')} and /v1/apps/{appId}/bundles/latest.` })

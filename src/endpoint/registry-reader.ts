@@ -9,16 +9,24 @@ export type RegistryRead =
   | { kind: 'missing' }
   | { kind: 'unreachable'; reason: string }
 
+/** The same for a file read as bytes (the content-addressed files, brotli or not). */
+export type RegistryBytes =
+  | { kind: 'found'; bytes: Uint8Array }
+  | { kind: 'missing' }
+  | { kind: 'unreachable'; reason: string }
+
 /** The endpoint's port to the registry: files by their registry key (src/registry/layout.ts). */
 export interface RegistryReader {
   /** Where, in words, for the log. */
   readonly location: string
   read(key: string): Promise<RegistryRead>
+  readBytes(key: string): Promise<RegistryBytes>
   /** The channels of an app, where the registry can list them (a folder can; a public bucket URL cannot). */
   listChannels?(appId: string): Promise<string[]>
 }
 
-const READ_TIMEOUT_MS = 5000
+/** A pointer or manifest is a few KiB; a bundle's file may be megabytes. */
+const READ_TIMEOUT_MS = { text: 5000, bytes: 30_000 }
 
 /** Reads the registry through its public base URL (a bucket, R2, or a CDN in front of them). */
 export class UrlRegistryReader implements RegistryReader {
@@ -30,11 +38,19 @@ export class UrlRegistryReader implements RegistryReader {
     this.location = this.base
   }
 
-  async read(key: string): Promise<RegistryRead> {
+  read(key: string): Promise<RegistryRead> {
+    return this.get(key, 'application/json', READ_TIMEOUT_MS.text, async (response) => ({ kind: 'found', text: await response.text() }))
+  }
+
+  readBytes(key: string): Promise<RegistryBytes> {
+    return this.get(key, '*/*', READ_TIMEOUT_MS.bytes, async (response) => ({ kind: 'found', bytes: new Uint8Array(await response.arrayBuffer()) }))
+  }
+
+  private async get<T extends RegistryRead | RegistryBytes>(key: string, accept: string, timeoutMs: number, body: (response: Response) => Promise<T>): Promise<T | { kind: 'missing' } | { kind: 'unreachable'; reason: string }> {
     const url = `${this.base}/${key}`
     let response: Response
     try {
-      response = await this.fetcher(url, { signal: AbortSignal.timeout(READ_TIMEOUT_MS), headers: { accept: 'application/json' } })
+      response = await this.fetcher(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept } })
     } catch (error) {
       return { kind: 'unreachable', reason: `GET ${url} failed: ${describe(error)}` }
     }
@@ -48,7 +64,7 @@ export class UrlRegistryReader implements RegistryReader {
       return { kind: 'unreachable', reason: `GET ${url} answered HTTP ${response.status}` }
     }
     try {
-      return { kind: 'found', text: await response.text() }
+      return await body(response)
     } catch (error) {
       return { kind: 'unreachable', reason: `GET ${url} broke off: ${describe(error)}` }
     }

@@ -1,11 +1,16 @@
 /* Which release a device gets, whichever plugin asks (docs/architecture.md, Update endpoint). */
 import { releaseFor, type DeviceBuild, type Release } from '../registry/releases.js'
+import type { BrotliDecoder } from './brotli.js'
 import type { BundleFiles } from './bundle-files.js'
 import type { ChannelStore, SelfAssignPolicy } from './channels.js'
+import type { RegistryReader } from './registry-reader.js'
 
 export interface EndpointContext {
-  channels: ChannelStore
+  registry: RegistryReader
   files: BundleFiles
+  /** Decodes the registry's .br files for plugins that fetch plain bytes; none where the runtime has no brotli. */
+  brotli?: BrotliDecoder
+  channels: ChannelStore
   /** The channel of devices that name none. */
   defaultChannel: string
   selfAssign: SelfAssignPolicy

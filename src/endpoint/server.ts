@@ -4,7 +4,8 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { parseArgs } from 'node:util'
+import { parseArgs, promisify } from 'node:util'
+import { brotliDecompress } from 'node:zlib'
 import { FolderRegistryReader } from './folder-reader.js'
 import { CAPGO_ROUTES } from '../registry/endpoint-routes.js'
 import { createHandler } from './handler.js'
@@ -85,7 +86,8 @@ function main(): void {
   try {
     registry = registryFrom(values.registry)
     const settings = { defaultChannel: values['default-channel'], selfAssign: values['self-assign'], cacheSeconds: values['cache-seconds'] }
-    handler = createHandler({ registry, log: (line) => console.log(line), ...endpointOptions(settings) })
+    // node:zlib decodes the registry's .br files for Capawesome devices (the handler has no Node module).
+    handler = createHandler({ registry, log: (line) => console.log(line), brotliDecode: promisify(brotliDecompress), ...endpointOptions(settings) })
   } catch (error) {
     console.error((error as Error).message)
     process.exitCode = 2
