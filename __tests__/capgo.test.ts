@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { CapgoBackend } from '../src/backends/capgo.js'
 import { CAPGO_CLI, CAPGO_CLI_VERSION } from '../src/backends/capgo-cli.js'
 import type { CommandRunner } from '../src/command-runner.js'
@@ -244,8 +245,13 @@ describe('the Capgo CLI\'s printed answers, read back', () => {
 describe(`the pinned @capgo/cli ${CAPGO_CLI_VERSION}`, () => {
   // Installed once by __tests__/setup/capgo-cli.mjs (jest's globalSetup).
   const prefix = join(repoRoot, 'node_modules', '.cache', `capgo-cli-${CAPGO_CLI_VERSION}`)
-  const helpOf = (command: string[]) =>
-    execFileSync(join(prefix, 'node_modules', '.bin', 'capgo'), [...command, '--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+  /** Each subcommand's --help, once (the CLI takes a second to start), all at once. */
+  const helpOf = async (commands: string[][]): Promise<Map<string, string>> => {
+    const distinct = [...new Set(commands.map((command) => command.join(' ')))]
+    const texts = await Promise.all(distinct.map(async (command) =>
+      (await promisify(execFile)(join(prefix, 'node_modules', '.bin', 'capgo'), [...command.split(' '), '--help'], { encoding: 'utf8' })).stdout))
+    return new Map(distinct.map((command, i) => [command, texts[i]]))
+  }
 
   /** The arguments the backend really passes, with every option on: a preview channel, a run link, an encryption key; and each channel operation. */
   async function argumentsPassed(): Promise<string[][]> {
@@ -282,8 +288,9 @@ describe(`the pinned @capgo/cli ${CAPGO_CLI_VERSION}`, () => {
     expect(calls.map((args) => args.slice(0, 2).join(' '))).toEqual(['bundle upload', 'channel delete', 'channel list', 'channel currentBundle', ...Array(7).fill('channel set')])
     const flagsOf = (name: string) => calls.filter((args) => args[1] === name).flatMap((args) => args.filter((arg) => arg.startsWith('--')))
     expect(new Set(flagsOf('set'))).toEqual(new Set(['--bundle', '--rollout-bundle', '--rollout-percentage', '--rollout-rollback', '--rollout-promote', '--rollout-pause', '--rollout-resume']))
+    const helps = await helpOf(calls.map((args) => args.slice(0, 2)))
     for (const args of calls) {
-      const help = helpOf(args.slice(0, 2))
+      const help = helps.get(args.slice(0, 2).join(' '))!
       // Usage: @capgo/cli channel set|s [options] [channelName] [appId]
       const positionals = /^Usage: .*? \[options\]((?: \[\w+\])*)$/m.exec(help)![1].trim().split(' ').filter(Boolean)
       const rest = args.slice(2)

@@ -1,12 +1,12 @@
 /*
- * Issue scenario, end to end: the built action publishes 1.0.0 for native build 1.0, then a
+ * Issue scenario, end to end: the action (src, in-process) publishes 1.0.0 for native build 1.0, then a
  * native change with the native version bumped to 1.1 as 1.1.0 (on-native-change: publish),
  * then a web-only 1.1.1 and a 1.2.0 rolled out to a share of devices; the built endpoint answers
  * devices of each plugin, by their own request shapes, with the bundle made for their build.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { join } from 'node:path'
-import { freshBuild, runBuiltAction } from './helpers/action.js'
+import { runAction } from './helpers/action.js'
 import { buildEndpoint, serveFolder, startNodeEndpoint, type RunningEndpoint } from './helpers/endpoint.js'
 import { nativeApp } from './helpers/native-project.js'
 import { pushPayload } from './helpers/payloads.js'
@@ -19,13 +19,13 @@ let folder: { url: string; close(): Promise<void> }
 let endpoint: RunningEndpoint
 
 async function tag(version: string, inputs: Record<string, string> = {}): Promise<void> {
-  const run = await runBuiltAction({ cwd: repo.dir, eventName: 'push', ref: `refs/tags/v${version}`, payload: pushPayload(`refs/tags/v${version}`),
+  const run = await runAction({ cwd: repo.dir, eventName: 'push', ref: `refs/tags/v${version}`, payload: pushPayload(`refs/tags/v${version}`),
     inputs: { 'registry-path': join(repo.dir, '.registry'), 'public-url': folder.url, ...inputs } })
   if (run.exitCode !== 0) throw new Error(`v${version} failed:\n${run.stdout}${run.stderr}`)
 }
 
 beforeAll(async () => {
-  await Promise.all([freshBuild(), buildEndpoint()])
+  await buildEndpoint()
   repo = nativeApp(new TestRepo().capacitorApp(), '1.0', 1)
   repo.commit('store build 1.0')
   folder = await serveFolder(join(repo.dir, '.registry'))

@@ -1,5 +1,5 @@
 /*
- * The update endpoint's built entries over registries the built action wrote (folder behind
+ * The update endpoint's built entries over registries the action (src, in-process) wrote (folder behind
  * a web server, and s3rver through its public URL), driven by requests shaped like the
  * plugins' own (fixtures from their native sources) and answers parsed as the plugins do.
  */
@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freshBuild, makeWorkspace, runBuiltAction, type ActionOptions } from './helpers/action.js'
+import { makeWorkspace, runAction, type ActionOptions } from './helpers/action.js'
 import { buildEndpoint, serveFolder, startNodeEndpoint, startWorkerEndpoint, type RunningEndpoint } from './helpers/endpoint.js'
 import { pullRequestPayload, pushPayload } from './helpers/payloads.js'
 import { CapawesomeDeviceClient, CapgoDeviceClient, type Platform } from './helpers/plugins.js'
@@ -21,12 +21,12 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 interface Published { production: string; preview: string }
 
-/** The built action publishes v1.0.0 to production and the pull request's preview, with these backend inputs. */
+/** The action publishes v1.0.0 to production and the pull request's preview, with these backend inputs. */
 async function publishBoth(inputs: Record<string, string>): Promise<Published> {
   const workspace = makeWorkspace()
   try {
     const run = async (options: Omit<ActionOptions, 'cwd' | 'inputs'>) => {
-      const result = await runBuiltAction({ cwd: workspace, inputs: { 'working-directory': 'app', comment: 'false', ...inputs }, ...options })
+      const result = await runAction({ cwd: workspace, inputs: { 'working-directory': 'app', comment: 'false', ...inputs }, ...options })
       if (result.exitCode !== 0) throw new Error(`publish failed:\n${result.stdout}${result.stderr}`)
       return result.outputs.version
     }
@@ -45,7 +45,7 @@ const published: Record<'folder' | 's3', Published> = {} as never
 const s3Base = () => `${s3.endpoint}/${s3.bucket}/endpoint`
 
 beforeAll(async () => {
-  await Promise.all([freshBuild(), buildEndpoint()])
+  await buildEndpoint()
   registryDir = mkdtempSync(join(tmpdir(), 'endpoint-registry-'))
   folder = await serveFolder(registryDir)
   s3 = await startS3()

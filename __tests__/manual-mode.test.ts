@@ -29,6 +29,9 @@ const appOptions: ts.CompilerOptions = {
   types: []
 }
 
+/** Files no check replaces (the DOM library, the plugins' definitions), parsed once for every check. */
+const parsed = new Map<string, ts.SourceFile | undefined>()
+
 /** Type-checks files of examples/manual-mode, with some of them replaced by other text, against the installed plugins. */
 function typeErrors(replaced: Record<string, string> = {}): string[] {
   const host = ts.createCompilerHost(appOptions)
@@ -36,6 +39,13 @@ function typeErrors(replaced: Record<string, string> = {}): string[] {
   const virtual = new Map(Object.entries(replaced).map(([name, text]) => [normalize(join(dir, name)), text]))
   host.readFile = (path) => virtual.get(normalize(path)) ?? readFile(path)
   host.fileExists = ((exists) => (path: string) => virtual.has(normalize(path)) || exists(path))(host.fileExists.bind(host))
+  const getSourceFile = host.getSourceFile.bind(host)
+  host.getSourceFile = (path, language) => {
+    const key = normalize(path)
+    if (virtual.has(key) || key.startsWith(dir)) return getSourceFile(path, language)
+    if (!parsed.has(key)) parsed.set(key, getSourceFile(path, language))
+    return parsed.get(key)
+  }
   const roots = [...new Set([...files, ...Object.keys(replaced)])].map((name) => join(dir, name))
   const program = ts.createProgram(roots, appOptions, host)
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))

@@ -58,6 +58,17 @@ describe('packWebDir', () => {
     }
   })
 
+  it('writes the same bytes whether the files are prepared on the worker threads or on the main thread', async () => {
+    writeFileSync(join(web, 'assets', 'noise.bin'), randomBytes(3000)) // deflate does not shrink it: stored
+    writeFileSync(join(web, 'assets', 'data.json'), Buffer.alloc(2 * 1024 * 1024, '{"a":1}\n'))
+    const workers = await packWebDir(web, join(temp, 'workers.zip'), { preparer: 'workers' })
+    const mainThread = await packWebDir(web, join(temp, 'main.zip'), { preparer: 'main thread' })
+    expect(readFileSync(mainThread.archivePath).equals(readFileSync(workers.archivePath))).toBe(true)
+    expect(mainThread).toEqual({ ...workers, archivePath: mainThread.archivePath })
+    // And the choice by size takes the main thread for this bundle, with the same bytes again.
+    expect((await packWebDir(web, join(temp, 'chosen.zip'))).checksum).toBe(workers.checksum)
+  })
+
   it('streams files over 4 MB, deflated or stored, with CRCs and sizes another reader checks', async () => {
     const text = Buffer.from('export const value = 42;\n'.repeat(250_000))
     const image = randomBytes(5 * 1024 * 1024)

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { makeWorkspace, runAction, runBuiltAction } from './helpers/action.js'
+import { makeWorkspace, runAction } from './helpers/action.js'
 import { startFakeGitHub, type FakeGitHub } from './helpers/github-server.js'
 import { pullRequestPayload } from './helpers/payloads.js'
 import { S3_CREDENTIALS, startS3, type LocalS3 } from './helpers/s3.js'
@@ -80,7 +80,7 @@ describe('mode prune on the folder registry', () => {
   })
 })
 
-describe('mode prune on s3rver, through the built action', () => {
+describe('mode prune on s3rver', () => {
   let github: FakeGitHub
   let s3: LocalS3
   let workspace: string
@@ -101,11 +101,11 @@ describe('mode prune on s3rver, through the built action', () => {
       const payload = pullRequestPayload('opened')
       payload.number = number
       payload.pull_request.number = number
-      const published = await runBuiltAction({ cwd: workspace, eventName: 'pull_request', payload, inputs: { ...inputs, 's3-endpoint': s3.endpoint } })
+      const published = await runAction({ cwd: workspace, eventName: 'pull_request', payload, inputs: { ...inputs, 's3-endpoint': s3.endpoint } })
       expect(published.exitCode).toBe(0)
     }
     github.pullRequests = [2, 3].map((number) => ({ number, state: number === 2 ? 'closed' as const : 'open' as const, title: `PR ${number}`, headSha: 'c'.repeat(40), headRef: `b${number}`, headOwner: 'Codertocat', labels: [] }))
-    const result = await runBuiltAction({ cwd: workspace, eventName: 'schedule', payload: SCHEDULE, inputs: { ...inputs, 's3-endpoint': s3.endpoint, mode: 'prune', 'github-token': TOKEN }, env: { GITHUB_API_URL: github.url } })
+    const result = await runAction({ cwd: workspace, eventName: 'schedule', payload: SCHEDULE, inputs: { ...inputs, 's3-endpoint': s3.endpoint, mode: 'prune', 'github-token': TOKEN }, env: { GITHUB_API_URL: github.url } })
     expect(result.exitCode).toBe(0)
     expect(JSON.parse(result.outputs['removed-channels'])).toEqual(['pr-2'])
     expect(await pointerStatus('pr-2')).toBe(404)

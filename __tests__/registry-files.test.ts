@@ -77,11 +77,11 @@ describe('content-addressed files', () => {
 
   it('reads every page of a listing: a bundle of more files than one page lists is sent once', async () => {
     const s3 = localS3Inputs(local, `pages-${Date.now()}`)
-    // Pages of 20 keys (S3's are 1,000), so 60 files span three pages and s3rver's continuation tokens.
-    const services = { s3: { listPageKeys: 20 } }
+    // Pages of 4 keys (S3's are 1,000), so 12 files span three pages and s3rver's continuation tokens.
+    const services = { s3: { listPageKeys: 4 } }
     const assets = join(workspace, 'app', 'src', 'many')
     mkdirSync(assets)
-    for (let index = 0; index < 60; index++) writeFileSync(join(assets, `${index}.txt`), `file ${index}\n`)
+    for (let index = 0; index < 12; index++) writeFileSync(join(assets, `${index}.txt`), `file ${index}\n`)
     expect((await tagPush('v1.0.0', s3, services)).exitCode).toBe(0)
     local.proxy.seen = []
     appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')

@@ -6,7 +6,7 @@ import { parse } from 'node-html-parser'
 import { currentRelease } from '../src/registry/pointer.js'
 import { inRollout, releaseFor } from '../src/registry/releases.js'
 import type { ChannelPointer } from '../src/registry/types.js'
-import { makeWorkspace, runAction, runBuiltAction, type ActionOptions, type ActionRun } from './helpers/action.js'
+import { makeWorkspace, runAction, type ActionOptions, type ActionRun } from './helpers/action.js'
 import { startFakeGitHub, type FakeGitHub } from './helpers/github-server.js'
 import { examplePayload, pullRequestPayload, pushPayload } from './helpers/payloads.js'
 import { S3_CREDENTIALS, startS3, type LocalS3 } from './helpers/s3.js'
@@ -221,14 +221,14 @@ describe('a promote refused by the eligibility check', () => {
   })
 })
 
-describe('release operations on s3rver, through the built action', () => {
+describe('release operations on s3rver', () => {
   let s3: LocalS3
   const prefix = `releases-${process.pid}`
   beforeAll(async () => {
     s3 = await startS3()
   })
   afterAll(() => s3.close())
-  const h = harness(runBuiltAction, () => ({ backend: 's3', 's3-bucket': s3.bucket, 's3-prefix': prefix, 's3-endpoint': s3.endpoint, 's3-access-key-id': S3_CREDENTIALS.accessKeyId, 's3-secret-access-key': S3_CREDENTIALS.secretAccessKey }))
+  const h = harness(runAction, () => ({ backend: 's3', 's3-bucket': s3.bucket, 's3-prefix': prefix, 's3-endpoint': s3.endpoint, 's3-access-key-id': S3_CREDENTIALS.accessKeyId, 's3-secret-access-key': S3_CREDENTIALS.secretAccessKey }))
   beforeAll(() => {
     h.setWorkspace(makeWorkspace())
   })

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { S3Tuning } from '../src/backends/s3.js'
-import { freshBuild, makeWorkspace, runAction, runBuiltAction, type ActionOptions, type ActionRun } from './helpers/action.js'
+import { makeWorkspace, runAction, type ActionOptions, type ActionRun } from './helpers/action.js'
 import { pullRequestPayload, pushPayload } from './helpers/payloads.js'
 import { expectRegistrySound, type RegistryReader } from './helpers/registry-check.js'
 import { S3_CREDENTIALS, startFaultProxy, startS3, type FaultProxy, type LocalS3 } from './helpers/s3.js'
@@ -151,10 +151,12 @@ describe('the s3 registry stays right', () => {
     })
   })
 
-  describe('overlapping runs as separate processes, on a store that honours conditional writes', () => {
-    beforeAll(() => freshBuild(), 300_000)
+  // Several run(services) at once in this process, each with its own ports: what they share is the store.
+  describe('overlapping runs, on a store that honours conditional writes', () => {
     const start = (event: Pick<ActionOptions, 'eventName' | 'payload' | 'ref' | 'runNumber'>, content: string, delayMs = 0) =>
-      new Promise((done) => setTimeout(done, delayMs)).then(() => runBuiltAction({ cwd: workspaceWith(content), ...event, inputs: s3Inputs() }))
+      new Promise((done) => setTimeout(done, delayMs)).then(() =>
+        runAction({ cwd: workspaceWith(content), ...event, inputs: s3Inputs(), services: { s3: { retry: { baseMs: 5 } } } })
+      )
     const pullRequest = (action: string, runNumber: number) => {
       const payload = pullRequestPayload(action === 'closed' ? 'closed' : 'opened')
       payload.action = action
@@ -167,18 +169,18 @@ describe('the s3 registry stays right', () => {
       const channel = `pr-${pullRequestPayload('opened').number}`
       const runs = await Promise.all([
         start(tagEvent('v1.1.0'), 'one-one'),
-        start(tagEvent('v1.0.0'), 'one-zero', 300),
-        start(tagEvent('v2.0.0'), 'two-a', 100),
-        start(tagEvent('v2.0.0'), 'two-b', 100),
+        start(tagEvent('v1.0.0'), 'one-zero', 60),
+        start(tagEvent('v2.0.0'), 'two-a', 20),
+        start(tagEvent('v2.0.0'), 'two-b', 20),
         start(pullRequest('synchronize', 5), 'five'),
-        start(pullRequest('synchronize', 6), 'six', 200),
-        start(pullRequest('closed', 7), 'closed', 900)
+        start(pullRequest('synchronize', 6), 'six', 40),
+        start(pullRequest('closed', 7), 'closed', 180)
       ])
       const refused = runs.filter((r) => r.exitCode !== 0)
       expect(refused).toHaveLength(1)
       expect(refused[0].stdout).toMatch(/::error::Version 2\.0\.0 of com\.example\.liveupdate is already in the registry/)
       expect((await pointer()).version).toBe('2.0.0')
       await expectRegistrySound(reader, APP, { closedChannels: [channel], reportedChecksums: reported(runs) })
-    }, 300_000)
+    })
   })
 })
