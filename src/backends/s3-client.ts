@@ -73,8 +73,12 @@ const CORRUPTED_IN_TRANSIT = new Set(['BadDigest', 'XAmzContentSHA256Mismatch', 
 
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED'])
 
-/** undici, loaded by the first request: a run that never reaches S3 does not pay for loading it. */
-let undici: typeof import('undici') | undefined
+/**
+ * undici, loaded by the first request: a run that never reaches S3 does not pay for loading it.
+ * Its default export, the package's module.exports: the bundle (esbuild) gives a dynamic
+ * import of a CommonJS package no named exports.
+ */
+let undici: typeof import('undici').default | undefined
 
 function isRetryable(error: unknown): boolean {
   if (error instanceof S3ResponseError) return error.status >= 500 || error.status === 429 || CORRUPTED_IN_TRANSIT.has(error.code)
@@ -143,7 +147,7 @@ export class S3Client {
       { host: url.host, path: `${url.pathname}${url.search}`, method: req.method, service: 's3', region: this.region, headers },
       this.credentials
     )
-    undici ??= await import('undici')
+    undici ??= (await import('undici')).default
     const response = await undici.request(url, {
       method: req.method as Dispatcher.HttpMethod,
       headers: signed.headers as Record<string, string>,
