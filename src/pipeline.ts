@@ -128,6 +128,7 @@ export async function signAndPublish(backend: Backend, stages: StageLog, report:
     archivePath: bundle.archivePath,
     webDir: plan.webDir,
     checksum: bundle.checksum,
+    md5: bundle.md5,
     size: bundle.size,
     manifest: {
       appId,

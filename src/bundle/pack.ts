@@ -21,6 +21,8 @@ export interface PackedBundle {
   archivePath: string
   /** sha256 hex of the archive's bytes. */
   checksum: string
+  /** MD5 hex of the archive's bytes, made while it is written, so an S3 upload need not read it again for its Content-MD5. */
+  md5?: string
   size: number
   files: BundleFile[]
 }
@@ -176,7 +178,8 @@ export async function packWebDir(webDir: string, archivePath: string, options: P
     current = undefined
     await archive.append(centralDirectory(records, archive.bytes, options.zip64Threshold ?? ZIP64_THRESHOLD))
     const size = archive.bytes
-    return { archivePath, checksum: await archive.close(), size, files }
+    const digests = await archive.close()
+    return { archivePath, checksum: digests.sha256, md5: digests.md5, size, files }
   } catch (error) {
     await archive.discard()
     throw packProblem(error, archivePath, current)

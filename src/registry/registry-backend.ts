@@ -183,6 +183,7 @@ export class RegistryBackend implements Backend {
     return this.storeVerified(key, request.checksum, () => this.store.putFile(key, request.archivePath, {
       contentType: 'application/zip',
       sha256: request.checksum,
+      md5: request.md5,
       size: request.size,
       ifAbsent: true,
       cacheControl: CACHE_CONTROL.immutable

@@ -65,6 +65,8 @@ export interface PublishRequest {
   version: string
   archivePath: string
   checksum: string
+  /** MD5 hex of the archive, when the pack made it (PackedBundle.md5). */
+  md5?: string
   size: number
   /** The folder the archive was made from (the capgo backend uploads it with its own CLI). */
   webDir?: string
