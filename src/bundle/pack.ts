@@ -140,6 +140,8 @@ export interface PackOptions {
   limits?: ListLimits
   /** Tests only: where zip64 records start, lowered so real readers check them on a small archive. */
   zip64Threshold?: Zip64Threshold
+  /** Stops the pack between files (its archive is removed): a pack started beside the eligibility check that refused. */
+  signal?: AbortSignal
 }
 
 /**
@@ -159,6 +161,7 @@ export async function packWebDir(webDir: string, archivePath: string, options: P
   let current: WebFile | undefined
   try {
     for (const file of webFiles) {
+      options.signal?.throwIfAborted()
       current = file
       const name = Buffer.from(file.path, 'utf8')
       const entry = await readAhead.take(file)
