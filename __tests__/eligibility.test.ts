@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkEligibility, type EligibilityInput } from '../src/eligibility/index.js'
 import { scanBundle } from '../src/eligibility/scan.js'
@@ -202,6 +202,9 @@ describe('on-native-change through the built action', () => {
     expect(skipped.exitCode).toBe(0)
     expect(skipped.outputs.published).toBe('false')
     expect(skipped.summary).toContain('Needs a store release')
+    // The pack ran beside the check: it is dropped, and nothing of either version reached the registry.
+    for (const run of [failed, skipped]) expect(run.stdout).not.toContain('::group::Pack')
+    expect(readdirSync(join(repo.dir, '.registry', 'com.example.repo', 'bundles'))).toEqual(['1.0.0-main.1'])
 
     // A store build of the new native code carries a new native version: devices are told apart by it.
     repo.write('android/app/build.gradle', 'android {\n  defaultConfig {\n    versionCode 2\n    versionName "1.1"\n  }\n}\n').commit('store build 1.1')

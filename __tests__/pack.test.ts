@@ -8,6 +8,7 @@ import { packWebDir } from '../src/bundle/pack.js'
 import { readZip } from './helpers/zip.js'
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex')
+const md5 = (data: Buffer) => createHash('md5').update(data).digest('hex')
 
 describe('packWebDir', () => {
   let temp: string
@@ -30,6 +31,7 @@ describe('packWebDir', () => {
     expect(bundle.files[0]).toEqual({ path: 'assets/app.js', size: app.length, sha256: sha256(app) })
     const archive = readFileSync(bundle.archivePath)
     expect(bundle.checksum).toBe(sha256(archive))
+    expect(bundle.md5).toBe(md5(archive))
     expect(bundle.size).toBe(archive.length)
   })
 
@@ -83,6 +85,9 @@ describe('packWebDir', () => {
     expect(bundle.files.find((f) => f.path === 'assets/big.js')).toEqual({ path: 'assets/big.js', size: text.length, sha256: sha256(text) })
     // The text was deflated, the image stored.
     expect(bundle.size).toBeLessThan(image.length + text.length / 10)
+    // Streamed entries' headers are written in place after their data: the digests are of the bytes on disk.
+    const archive = readFileSync(bundle.archivePath)
+    expect([bundle.checksum, bundle.md5]).toEqual([sha256(archive), md5(archive)])
   })
 
   it('follows a symlink that stays inside the web dir', async () => {

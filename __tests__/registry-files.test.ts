@@ -91,6 +91,29 @@ describe('content-addressed files', () => {
     expect(local.proxy.seen.filter((r) => r.startsWith('GET ') && r.includes('continuation-token')).length).toBeGreaterThan(0)
   })
 
+  it('lists the files again when the listing made before the pack failed', async () => {
+    const s3 = localS3Inputs(local, `early-${Date.now()}`)
+    expect((await tagPush('v1.0.0', s3)).exitCode).toBe(0)
+    local.proxy.seen = []
+    // The first listing of the second run, which it starts before it builds and packs, is refused.
+    local.proxy.rules = [{ method: 'GET', path: new RegExp(`^/${local.s3.bucket}/?$`), times: [1], fault: { status: 403, body: '<?xml version="1.0"?><Error><Code>AccessDenied</Code></Error>' } }]
+    appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
+    const second = await tagPush('v1.0.1', s3)
+    expect(second.exitCode).toBe(0)
+    expect(local.proxy.seen.filter((r) => r.startsWith('GET ') && r.includes('list-type=2') && r.includes('%2Ffiles%2F'))).toHaveLength(3)
+    expect(local.proxy.seen.filter((r) => r.startsWith('PUT ') && r.includes('/files/'))).toHaveLength(1)
+  })
+
+  it('sends again a file removed after the listing made before the pack', async () => {
+    expect((await tagPush('v1.0.0', folder())).exitCode).toBe(0)
+    const [removed] = storedFiles()
+    // The build runs after that listing started: it removes a file the next bundle names, as a collection could.
+    const second = await tagPush('v1.0.1', { ...folder(), 'build-command': `rm ${join(registry(), APP, 'files', removed)}` })
+    expect(second.exitCode).toBe(0)
+    expect(second.stdout).toMatch(/files: 1 sent \(\d+ KiB\), \d+ already in the registry/)
+    expect(storedFiles()).toContain(removed)
+  })
+
   it('removing a preview keeps the files production still uses and removes the rest', async () => {
     expect((await tagPush('v1.0.0', folder())).exitCode).toBe(0)
     const production = new Set(manifestOf('1.0.0').files.map((f) => f.sha256))

@@ -10,7 +10,7 @@ import type { Inputs } from './inputs.js'
 import type { Services } from './main.js'
 import { readProject, type Project } from './project.js'
 import { checkNativeVersionBumped } from './registry/native-compatibility.js'
-import type { Backend, PublishAttempt, PublishRequest, StoredFiles } from './registry/types.js'
+import type { Backend, PublishAttempt, PublishPrefetch, PublishRequest, StoredFiles } from './registry/types.js'
 import type { Outcome, RunReport } from './report.js'
 import type { StageLog } from './stages.js'
 import type { Target } from './target.js'
@@ -43,19 +43,28 @@ function annotate(workflow: Workflow, verdict: Verdict, blocking: boolean): void
   }
 }
 
-/**
- * Build, eligibility check and the on-native-change policy: the web dir and verdict to pack,
- * or why nothing ships. Shared by publish and pack.
- */
+/** Build, eligibility check and the on-native-change policy: the web dir and verdict to pack, or why nothing ships. */
 export async function buildAndCheck(
-  inputs: Inputs, project: Project, target: Target & { kind: 'publish' }, services: Services, stages: StageLog, report: RunReport,
-  channelBaseline?: () => Promise<ChannelBaseline | undefined>
+  inputs: Inputs, project: Project, target: Target & { kind: 'publish' }, services: Services, stages: StageLog, report: RunReport
 ): Promise<{ webDir: string; verdict: Verdict } | Outcome> {
-  const webDir = await stages.run('Build', async () => {
+  const webDir = await buildWebDir(inputs, project, services, stages)
+  return checkWebDir(inputs, project, target, services, stages, report, webDir)
+}
+
+/** The Build stage: runs the build command, and finds the web dir. */
+export async function buildWebDir(inputs: Inputs, project: Project, services: Services, stages: StageLog): Promise<string> {
+  const built = await stages.run('Build', async () => {
     const build = await runBuild(project, inputs.buildCommand, services.runner, services.env)
     return { build, webDir: resolveWebDir(project, inputs.webDir, services.cwd) }
-  }, ({ build, webDir }) => `${build.kind === 'built' ? `built with ${build.source}` : `skipped: ${build.reason}`}; web dir ${webDir}`).then((r) => r.webDir)
+  }, ({ build, webDir }) => `${build.kind === 'built' ? `built with ${build.source}` : `skipped: ${build.reason}`}; web dir ${webDir}`)
+  return built.webDir
+}
 
+/** The Eligibility stage and the on-native-change policy: the verdict, or why nothing ships. */
+export async function checkWebDir(
+  inputs: Inputs, project: Project, target: Target & { kind: 'publish' }, services: Services, stages: StageLog, report: RunReport, webDir: string,
+  channelBaseline?: () => Promise<ChannelBaseline | undefined>
+): Promise<{ webDir: string; verdict: Verdict } | Outcome> {
   const verdict = await stages.run('Eligibility', () => checkEligibility({
     projectDir: project.dir,
     webDir,
@@ -107,6 +116,8 @@ interface PublishPlan {
   previewUrl?: string
   /** A staged rollout's percentage (the rollout input). */
   rollout?: number
+  /** What the backend read ahead (Backend.prefetchPublish). */
+  prefetched?: PublishPrefetch
 }
 
 /** Compares the bundle with what the channel's devices run, signs it when a key is given, then stores it and moves the channel. */
@@ -128,6 +139,7 @@ export async function signAndPublish(backend: Backend, stages: StageLog, report:
     archivePath: bundle.archivePath,
     webDir: plan.webDir,
     checksum: bundle.checksum,
+    md5: bundle.md5,
     size: bundle.size,
     manifest: {
       appId,
@@ -147,6 +159,7 @@ export async function signAndPublish(backend: Backend, stages: StageLog, report:
   }
   request.reopensChannel = plan.reopensChannel
   request.rollout = plan.rollout
+  request.prefetched = plan.prefetched
   const result = await stages.run('Publish', () => backend.publish(request), describePublish(target.channel, target.version))
   if (result.kind === 'behind') return { kind: 'skipped', reason: behindReason(result.current.version, target.version, target.channel, result.bundleUrl), bundle: summary }
   if (result.kind === 'closed') return { kind: 'skipped', reason: `pull request #${target.pullRequest?.number ?? ''} is closed, so its preview channel ${target.channel} stays removed (reopening it publishes again)` }

@@ -12,9 +12,10 @@ export class StageLog {
 
   constructor(private readonly workflow: Pick<Workflow, 'group' | 'info'>) {}
 
-  async run<T>(name: string, work: () => Promise<T>, describe: (result: T) => string): Promise<T> {
+  /** `started`: when the stage's work began, for work started earlier beside another stage (performance.now()). */
+  async run<T>(name: string, work: () => Promise<T>, describe: (result: T) => string, started?: number): Promise<T> {
     return this.workflow.group(name, async () => {
-      const start = performance.now()
+      const start = started ?? performance.now()
       try {
         const result = await work()
         this.record(name, start, describe(result))

@@ -73,7 +73,11 @@ const CORRUPTED_IN_TRANSIT = new Set(['BadDigest', 'XAmzContentSHA256Mismatch', 
 
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED'])
 
-/** undici, loaded by the first request: a run that never reaches S3 does not pay for loading it. */
+/**
+ * undici, loaded by the first request: a run that never reaches S3 does not pay for loading it.
+ * Its default export, the package's module.exports: the bundle (esbuild) gives a dynamic
+ * import of a CommonJS package no named exports.
+ */
 let undici: typeof import('undici').default | undefined
 
 function isRetryable(error: unknown): boolean {
@@ -143,7 +147,6 @@ export class S3Client {
       { host: url.host, path: `${url.pathname}${url.search}`, method: req.method, service: 's3', region: this.region, headers },
       this.credentials
     )
-    // The CommonJS module itself: the bundle's chunk of undici has a default export only.
     undici ??= (await import('undici')).default
     const response = await undici.request(url, {
       method: req.method as Dispatcher.HttpMethod,

@@ -112,10 +112,10 @@ class S3Store implements ObjectStore {
     return response.status < 300
   }
 
-  async putFile(key: string, path: string, options: PutOptions & { size: number }): Promise<boolean> {
+  async putFile(key: string, path: string, options: PutOptions & { size: number; md5?: string }): Promise<boolean> {
     if (options.ifAbsent && (await this.exists(key))) return false
     if (options.size > this.multipartThreshold) return this.multipart(key, path, options)
-    const digest = await md5OfRange(path, 0, Math.max(0, options.size - 1))
+    const digest = options.md5 ? Buffer.from(options.md5, 'hex') : await md5OfRange(path, 0, Math.max(0, options.size - 1))
     return this.put(key, () => createReadStream(path), options.size, digest, options, options.ifAbsent ? IF_ABSENT : {})
   }
 

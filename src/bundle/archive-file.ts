@@ -6,8 +6,14 @@ const MB = 1024 * 1024
 const WRITE_BATCH_BYTES = MB
 const READ_BACK_CHUNK_BYTES = MB
 
+/** The archive's digests: sha256 (the checksum devices check), MD5 (what S3 checks an upload against, Content-MD5). */
+export interface ArchiveDigests {
+  sha256: string
+  md5: string
+}
+
 /**
- * The archive file, written front to back and hashed (sha256) in the same order.
+ * The archive file, written front to back and hashed (sha256 and MD5) in the same order.
  *
  * A header that can only be written after its entry's data (a large file is streamed, so
  * its CRC-32 and compressed size are known at the end) has its room reserved, is written in
@@ -15,7 +21,7 @@ const READ_BACK_CHUNK_BYTES = MB
  * the one of the bytes on disk, in order, and memory stays bounded.
  */
 export class ArchiveFile {
-  private readonly hash = createHash('sha256')
+  private readonly hashes = [createHash('sha256'), createHash('md5')]
   /** Bytes appended so far: the offset the next append lands at. */
   bytes = 0
   /** Bytes on disk; the rest waits in the batch. */
@@ -37,7 +43,7 @@ export class ArchiveFile {
   }
 
   async append(chunk: Buffer): Promise<void> {
-    if (this.reservedAt === undefined) this.hash.update(chunk)
+    if (this.reservedAt === undefined) this.hash(chunk)
     this.bytes += chunk.length
     this.batch.push(chunk)
     this.batchBytes += chunk.length
@@ -64,24 +70,29 @@ export class ArchiveFile {
     for (let position = offset; position < this.bytes; ) {
       const { bytesRead } = await this.handle.read(buffer, 0, Math.min(buffer.length, this.bytes - position), position)
       if (bytesRead === 0) throw new Error(`${this.path} is shorter than what was written to it.`)
-      this.hash.update(buffer.subarray(0, bytesRead))
+      this.hash(buffer.subarray(0, bytesRead))
       position += bytesRead
     }
     this.reservedAt = undefined
   }
 
-  /** Flushes and closes the file; resolves to the sha256 (hex) of its bytes. */
-  async close(): Promise<string> {
+  /** Flushes and closes the file; resolves to the digests (hex) of its bytes. */
+  async close(): Promise<ArchiveDigests> {
     if (this.reservedAt !== undefined) throw new Error('A reserved zip header was never written.')
     await this.flush()
     await this.handle.close()
-    return this.hash.digest('hex')
+    const [sha256, md5] = this.hashes.map((hash) => hash.digest('hex'))
+    return { sha256, md5 }
   }
 
   /** After a failure: closes and deletes the half-written archive. */
   async discard(): Promise<void> {
     await this.handle.close().catch(() => undefined)
     await rm(this.path, { force: true })
+  }
+
+  private hash(bytes: Buffer): void {
+    for (const hash of this.hashes) hash.update(bytes)
   }
 
   private async flush(): Promise<void> {

@@ -21,6 +21,8 @@ export interface PackedBundle {
   archivePath: string
   /** sha256 hex of the archive's bytes. */
   checksum: string
+  /** MD5 hex of the archive's bytes, made while it is written, so an S3 upload need not read it again for its Content-MD5. */
+  md5?: string
   size: number
   files: BundleFile[]
 }
@@ -148,6 +150,8 @@ export interface PackOptions {
   zip64Threshold?: Zip64Threshold
   /** Tests only: where files are read, hashed and deflated, instead of the choice by the bundle's size. */
   preparer?: 'workers' | 'main thread'
+  /** Stops the pack between files (its archive is removed): a pack started beside the eligibility check that refused. */
+  signal?: AbortSignal
 }
 
 function preparerFor(files: WebFile[], choice: PackOptions['preparer']): FilePreparer {
@@ -173,6 +177,7 @@ export async function packWebDir(webDir: string, archivePath: string, options: P
   let current: WebFile | undefined
   try {
     for (const file of webFiles) {
+      options.signal?.throwIfAborted()
       current = file
       const name = Buffer.from(file.path, 'utf8')
       const entry = await readAhead.take(file)
@@ -192,7 +197,8 @@ export async function packWebDir(webDir: string, archivePath: string, options: P
     current = undefined
     await archive.append(centralDirectory(records, archive.bytes, options.zip64Threshold ?? ZIP64_THRESHOLD))
     const size = archive.bytes
-    return { archivePath, checksum: await archive.close(), size, files }
+    const digests = await archive.close()
+    return { archivePath, checksum: digests.sha256, md5: digests.md5, size, files }
   } catch (error) {
     await archive.discard()
     throw packProblem(error, archivePath, current)

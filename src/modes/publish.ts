@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path'
 import { packWebDir, type PackedBundle } from '../bundle/pack.js'
 import { parseSigningKey } from '../bundle/sign.js'
-import { appIdOf, buildAndCheck, describeTarget, openBackend, removePreview, signAndPublish } from '../pipeline.js'
+import { appIdOf, buildWebDir, checkWebDir, describeTarget, openBackend, removePreview, signAndPublish } from '../pipeline.js'
 import { readProject } from '../project.js'
 import { formatBytes } from '../stages.js'
 import { nothingToPublish, resolveTarget } from '../target.js'
@@ -28,18 +28,46 @@ export const publishMode: ModeRun = async ({ inputs, ctx, services, stages, repo
   if ('kind' in opened) return opened
   const backend = opened
   if (target.kind === 'cleanup') return removePreview(backend, stages, appId, target)
+  // Reads only: they run beside the build, the check and the pack.
+  const prefetched = backend.prefetchPublish?.(appId)
 
-  const checked = await buildAndCheck(inputs, project, target, services, stages, report, async () => {
+  const webDir = await buildWebDir(inputs, project, services, stages)
+  // The pack is local and runs beside the check; nothing is sent before the verdict allows it.
+  const packing = packBeside(webDir, join(await workDir(), 'bundle.zip'))
+  const checked = await checkWebDir(inputs, project, target, services, stages, report, webDir, async () => {
     const pointer = await backend.readPointer(appId, target.channel)
     if (!pointer) return undefined
     const manifest = await backend.readManifest(appId, pointer.version)
     return { version: pointer.version, sources: manifest?.nativeSources }
+  }).catch(async (error: unknown) => {
+    await packing.cancel()
+    throw error
   })
-  if ('kind' in checked) return checked
-  const { webDir, verdict } = checked
+  if ('kind' in checked) {
+    await packing.cancel()
+    return checked
+  }
+  const { verdict } = checked
 
-  const bundle: PackedBundle = await stages.run('Pack', async () => packWebDir(webDir, join(await workDir(), 'bundle.zip')), (b) =>
-    `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}`)
+  const bundle: PackedBundle = await stages.run('Pack', () => packing.bundle, (b) =>
+    `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}`, packing.started)
   const reopensChannel = ctx.payload.action === 'reopened' && Boolean(target.pullRequest)
-  return signAndPublish(backend, stages, report, { appId, target, bundle, verdict, webDir, signingKey, reopensChannel, previewUrl: inputs.previewUrl, rollout: inputs.rollout && 'percent' in inputs.rollout ? inputs.rollout.percent : undefined })
+  return signAndPublish(backend, stages, report, { appId, target, bundle, verdict, webDir, signingKey, reopensChannel, previewUrl: inputs.previewUrl, rollout: inputs.rollout && 'percent' in inputs.rollout ? inputs.rollout.percent : undefined, prefetched })
+}
+
+/** A pack started now, awaited by the Pack stage, or cancelled (its archive removed) when the check refuses or fails. */
+function packBeside(webDir: string, archivePath: string): { bundle: Promise<PackedBundle>; started: number; cancel(): Promise<void> } {
+  const started = performance.now()
+  const controller = new AbortController()
+  const bundle = packWebDir(webDir, archivePath, { signal: controller.signal })
+  // Awaited by the Pack stage or by cancel; this only keeps a failure meanwhile from being "unhandled".
+  bundle.catch(() => undefined)
+  return {
+    bundle,
+    started,
+    async cancel() {
+      controller.abort()
+      await bundle.catch(() => undefined)
+    }
+  }
 }

@@ -39,16 +39,22 @@ async function storedBytes(webDir: string, file: BundleFile, brotli: boolean): P
   return compress(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } })
 }
 
+/** The keys under the app's files prefix. */
+export async function listStoredFiles(store: ObjectStore, appId: string): Promise<Set<string>> {
+  return new Set(await store.list(registryKeys.filesPrefix(appId)))
+}
+
 /**
- * Stores the files of a bundle that the registry lacks (one listing tells which), then
- * lists again and sends what a concurrent collection removed meanwhile: the pointer moves
- * only after every file its manifest names is stored.
+ * Stores the files of a bundle that the registry lacks (one listing tells which: `listed`,
+ * when the caller listed before the pack), then lists again, after the manifest was written,
+ * and sends what a concurrent collection removed meanwhile: the pointer moves only after
+ * every file its manifest names is stored.
  */
-export async function storeFiles(store: ObjectStore, appId: string, webDir: string, files: readonly BundleFile[]): Promise<StoredFiles> {
+export async function storeFiles(store: ObjectStore, appId: string, webDir: string, files: readonly BundleFile[], listed?: Promise<ReadonlySet<string> | undefined>): Promise<StoredFiles> {
   const wanted = unique(appId, files)
   const counts: StoredFiles = { uploaded: 0, uploadedBytes: 0, alreadyStored: 0 }
   for (let pass = 1; pass <= 2; pass++) {
-    const present = new Set(await store.list(registryKeys.filesPrefix(appId)))
+    const present = (pass === 1 ? await listed : undefined) ?? await listStoredFiles(store, appId)
     const missing = wanted.filter(({ stored }) => !present.has(stored.key))
     if (pass === 1) counts.alreadyStored = wanted.length - missing.length
     await mapBounded(missing, PARALLEL_UPLOADS, async ({ file, stored }) => {

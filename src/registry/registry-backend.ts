@@ -5,12 +5,12 @@
  */
 import { errorMessage, UserError } from '../errors.js'
 import { sha256 } from '../sha256.js'
-import { removeUnusedFiles, storeFiles } from './files.js'
+import { listStoredFiles, removeUnusedFiles, storeFiles } from './files.js'
 import { CACHE_CONTROL, registryKeys } from './layout.js'
 import { changedRollout, nextPointer } from './history.js'
 import { isForward } from './order.js'
 import type { ObjectStore } from './store.js'
-import type { Backend, ChannelMoveRequest, ChannelPointer, Manifest, PublishAttempt, PublishRequest, RemovalResult, RolloutChange, RolloutResult, StoredFiles } from './types.js'
+import type { Backend, ChannelMoveRequest, ChannelPointer, Manifest, PublishAttempt, PublishPrefetch, PublishRequest, RemovalResult, RolloutChange, RolloutResult, StoredFiles } from './types.js'
 
 
 
@@ -76,6 +76,11 @@ export class RegistryBackend implements Backend {
     return this.readJson<Manifest>(registryKeys.manifest(appId, version))
   }
 
+  /** The files listing, read while the bundle is packed; a failed one is listed again by the publish. */
+  prefetchPublish(appId: string): PublishPrefetch {
+    return { storedFiles: listStoredFiles(this.store, appId).catch(() => undefined) }
+  }
+
   async publish(request: PublishRequest): Promise<PublishAttempt> {
     const { appId, version, channel } = request
     const closedKey = registryKeys.closedChannel(appId, channel)
@@ -88,7 +93,7 @@ export class RegistryBackend implements Backend {
     await notMoved(() => this.storeManifest(request, bundleUrl))
     const { webDir } = request
     // After the manifest, so that a collection running meanwhile sees these files as used.
-    const files = webDir ? await notMoved(() => storeFiles(this.store, appId, webDir, request.manifest.files)) : undefined
+    const files = webDir ? await notMoved(() => storeFiles(this.store, appId, webDir, request.manifest.files, request.prefetched?.storedFiles)) : undefined
 
     const moved = withFiles(await this.movePointer(request, bundleUrl, bundleCreated), files)
     // A cleanup that started meanwhile wins: the closed pull request's preview stays gone.
@@ -183,6 +188,7 @@ export class RegistryBackend implements Backend {
     return this.storeVerified(key, request.checksum, () => this.store.putFile(key, request.archivePath, {
       contentType: 'application/zip',
       sha256: request.checksum,
+      md5: request.md5,
       size: request.size,
       ifAbsent: true,
       cacheControl: CACHE_CONTROL.immutable

@@ -10,8 +10,8 @@ export interface ObjectStore {
   read(key: string): Promise<Buffer | undefined>
   /** sha256 hex of the stored object, or undefined when absent. */
   checksum(key: string): Promise<string | undefined>
-  /** Stores a file; with ifAbsent, never replaces an existing object. Resolves to whether it wrote. */
-  putFile(key: string, path: string, options: PutOptions & { size: number }): Promise<boolean>
+  /** Stores a file (`md5`, hex, when the caller made it already); with ifAbsent, never replaces an existing object. Resolves to whether it wrote. */
+  putFile(key: string, path: string, options: PutOptions & { size: number; md5?: string }): Promise<boolean>
   putBytes(key: string, bytes: Buffer, options: PutOptions): Promise<boolean>
   /** The object's bytes and a tag that changes whenever it is replaced (the S3 ETag, the folder's sha256). */
   readTagged(key: string): Promise<TaggedObject | undefined>

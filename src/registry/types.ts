@@ -65,6 +65,8 @@ export interface PublishRequest {
   version: string
   archivePath: string
   checksum: string
+  /** MD5 hex of the archive, when the pack made it (PackedBundle.md5). */
+  md5?: string
   size: number
   /** The folder the archive was made from (the capgo backend uploads it with its own CLI). */
   webDir?: string
@@ -77,6 +79,8 @@ export interface PublishRequest {
   allowBackward?: boolean
   /** The pull request was reopened: its preview channel, closed before, may be published again. */
   reopensChannel?: boolean
+  /** Reads the backend started before the bundle was packed (Backend.prefetchPublish). */
+  prefetched?: PublishPrefetch
   /** A staged rollout (1–99 percent): the pointer records it with the release it replaces. */
   rollout?: number
   /** A promote: where the bundle came from (a channel, or a version), recorded with the release. */
@@ -162,6 +166,15 @@ export interface HostedChannels {
 }
 
 /** Where bundles go: the folder and S3 registries, or a hosted service. */
+/**
+ * What a publish reads before it needs it: started as soon as the app is known, it runs
+ * beside the build, the check and the pack. RegistryBackend: the listing of the registry's
+ * files (undefined when it failed: the publish lists then).
+ */
+export interface PublishPrefetch {
+  storedFiles: Promise<ReadonlySet<string> | undefined>
+}
+
 export interface Backend {
   readonly name: string
   /** Where, in words without secrets: a path, s3://bucket/prefix, a service. */
@@ -169,6 +182,8 @@ export interface Backend {
   readPointer(appId: string, channel: string): Promise<ChannelPointer | undefined>
   readManifest(appId: string, version: string): Promise<Manifest | undefined>
   publish(request: PublishRequest): Promise<PublishAttempt>
+  /** Starts the reads of a coming publish of the app (see PublishPrefetch); absent where a publish reads nothing ahead. */
+  prefetchPublish?(appId: string): PublishPrefetch
   removeChannel(appId: string, channel: string): Promise<RemovalResult>
   /** Promote and rollback; absent on backends that keep their own registry. */
   moveChannel?(request: ChannelMoveRequest): Promise<PublishAttempt>
