@@ -65,7 +65,7 @@ describe('bundles as devices read them', () => {
     workspace = makeWorkspace()
     web = join(workspace, 'app', 'www')
     await makeWebDir(web, temp)
-    readWithJava = await compileDeviceReader(join(temp, 'classes'))
+    readWithJava = await compileDeviceReader()
     await runTool('unzip', ['-v'])
   }, 60_000)
   afterAll(() => {

@@ -18,12 +18,9 @@ const TOKEN = 'ghs_' + 'R3l34s3'.repeat(5)
 /** The share of 10,000 device ids that a channel's pointer sends its current release. */
 async function shareOf(pointer: ChannelPointer, ids: string[]): Promise<Set<string>> {
   const current = currentRelease(pointer)
-  const reached = new Set<string>()
-  for (const id of ids) {
-    const release = await releaseFor(current, pointer, { platform: 'android', versionName: '1.0', deviceId: id })
-    if (release?.version === pointer.version) reached.add(id)
-  }
-  return reached
+  // All at once: each answer is a WebCrypto digest, and 10,000 of them awaited in turn take seconds.
+  const releases = await Promise.all(ids.map((id) => releaseFor(current, pointer, { platform: 'android', versionName: '1.0', deviceId: id })))
+  return new Set(ids.filter((_id, i) => releases[i]?.version === pointer.version))
 }
 
 const DEVICE_IDS = Array.from({ length: 10_000 }, (_, i) => `device-${i.toString(16).padStart(8, '0')}-${(i * 7919) % 10007}`)
@@ -32,8 +29,8 @@ describe('the rollout split on 10,000 device ids', () => {
   it('is within 1.5 points of the percentage, stable, and only grows as the percentage rises', async () => {
     let previous = new Set<string>()
     for (const percent of [1, 10, 25, 50, 90, 100]) {
-      const reached = new Set<string>()
-      for (const id of DEVICE_IDS) if (await inRollout(id, '1.3.0', percent)) reached.add(id)
+      const answers = await Promise.all(DEVICE_IDS.map((id) => inRollout(id, '1.3.0', percent)))
+      const reached = new Set(DEVICE_IDS.filter((_id, i) => answers[i]))
       expect(Math.abs((reached.size / DEVICE_IDS.length) * 100 - percent)).toBeLessThanOrEqual(1.5)
       for (const id of previous) expect(reached.has(id)).toBe(true)
       const again = await Promise.all(DEVICE_IDS.slice(0, 500).map((id) => inRollout(id, '1.3.0', percent)))

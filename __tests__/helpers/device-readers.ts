@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { repoRoot } from './action.js'
 
@@ -40,10 +41,21 @@ export function runTool(command: string, args: string[]): Promise<CommandRun> {
 
 const READER_SOURCE = join(repoRoot, '__tests__', 'fixtures', 'device-reader', 'DeviceReader.java')
 
-/** Compiles DeviceReader.java into classDir; returns how to run it on an archive. */
-export async function compileDeviceReader(classDir: string) {
-  const compiled = await runTool('javac', ['-d', classDir, READER_SOURCE])
-  if (compiled.code !== 0) throw new Error(`javac failed on DeviceReader.java: ${compiled.stderr}`)
+/**
+ * Compiles DeviceReader.java, once per version of its source (javac takes seconds), into
+ * node_modules/.cache; returns how to run it on an archive.
+ */
+export async function compileDeviceReader() {
+  const hash = createHash('sha256').update(readFileSync(READER_SOURCE)).digest('hex').slice(0, 16)
+  const classDir = join(repoRoot, 'node_modules', '.cache', `device-reader-${hash}`)
+  if (!existsSync(join(classDir, 'DeviceReader.class'))) {
+    // Into a folder of this process first: two jest workers may compile at once.
+    const temp = `${classDir}.tmp-${process.pid}`
+    const compiled = await runTool('javac', ['-d', temp, READER_SOURCE])
+    if (compiled.code !== 0) throw new Error(`javac failed on DeviceReader.java: ${compiled.stderr}`)
+    rmSync(classDir, { recursive: true, force: true })
+    renameSync(temp, classDir)
+  }
   return async (mode: 'stream' | 'zipfile', archive: string, target: string): Promise<CommandRun> =>
     runTool('java', ['-cp', classDir, 'DeviceReader', mode, archive, target])
 }
