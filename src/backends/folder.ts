@@ -81,6 +81,16 @@ class FolderStore implements ObjectStore {
     }
   }
 
+  async readToFile(key: string, path: string): Promise<boolean> {
+    try {
+      await copyFile(this.path(key), path)
+      return true
+    } catch (error) {
+      if (isMissing(error)) return false
+      throw error
+    }
+  }
+
   putFile(key: string, path: string, options: PutOptions): Promise<boolean> {
     return this.place(key, (temp) => copyFile(path, temp), options.ifAbsent)
   }

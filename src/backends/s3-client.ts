@@ -1,4 +1,6 @@
 import aws4 from 'aws4'
+import { createWriteStream } from 'node:fs'
+import { pipeline } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Dispatcher } from 'undici'
 import { UserError } from '../errors.js'
@@ -32,6 +34,8 @@ export interface S3Request {
   bytes?: number
   /** Statuses that are answers, not errors (404 on a GET of a missing key, 412 on If-None-Match). */
   accept?: number[]
+  /** A successful answer's body goes into this file (written anew by each attempt), not into memory. */
+  toFile?: string
 }
 
 export interface S3Response {
@@ -156,6 +160,10 @@ export class S3Client {
       bodyTimeout: this.retry.timeoutMs,
       signal
     })
+    if (req.toFile && response.statusCode < 300) {
+      await pipeline(response.body, createWriteStream(req.toFile))
+      return { status: response.statusCode, headers: response.headers, body: Buffer.alloc(0) }
+    }
     const body = Buffer.from(await response.body.arrayBuffer())
     if (response.statusCode >= 300 && !(req.accept ?? []).includes(response.statusCode)) {
       const text = body.toString('utf8')
