@@ -103,6 +103,19 @@ describe('content-addressed files', () => {
     expect(fresh.outputs.checksum).toBe(second.outputs.checksum)
   })
 
+  it('reuses nothing of a current bundle that does not match its manifest', async () => {
+    expect((await tagPush('v1.0.0', folder())).exitCode).toBe(0)
+    const zip = join(registry(), APP, 'bundles', '1.0.0', 'bundle.zip')
+    const bytes = readFileSync(zip)
+    bytes[bytes.length >> 1] ^= 0x01
+    writeFileSync(zip, bytes)
+    appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
+    const second = await tagPush('v1.0.1', folder())
+    expect(second.exitCode).toBe(0)
+    const fresh = await tagPush('v1.0.1', { 'registry-path': join(workspace, 'fresh-registry') })
+    expect(second.outputs.checksum).toBe(fresh.outputs.checksum)
+  })
+
   it('lists the files again when the listing made before the pack failed', async () => {
     const s3 = localS3Inputs(local, `early-${Date.now()}`)
     expect((await tagPush('v1.0.0', s3)).exitCode).toBe(0)

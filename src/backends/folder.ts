@@ -81,14 +81,14 @@ class FolderStore implements ObjectStore {
     }
   }
 
-  async readToFile(key: string, path: string): Promise<boolean> {
+  async readToFile(key: string, path: string): Promise<string | undefined> {
     try {
       await copyFile(this.path(key), path)
-      return true
     } catch (error) {
-      if (isMissing(error)) return false
+      if (isMissing(error)) return undefined
       throw error
     }
+    return sha256OfFile(path)
   }
 
   putFile(key: string, path: string, options: PutOptions): Promise<boolean> {

@@ -6,7 +6,6 @@
  * zlib an unchanged file's entry is the bytes a fresh pack writes. See docs/architecture.md, Stages.
  */
 import yauzl from 'yauzl'
-import { sha256OfFile } from '../sha256.js'
 import type { BundleFile } from './pack.js'
 import { nextEntry } from './unpack.js'
 import { METHOD_DEFLATE } from './zip-format.js'
@@ -27,16 +26,14 @@ export interface ReusableArchive {
   entries: Map<string, ReusableEntry>
 }
 
-/** The previous bundle as the registry holds it: its archive on disk and its manifest's checksum and files. */
+/** The previous bundle as the registry holds it: its archive on disk, already checked against its manifest's checksum, and the manifest's files. */
 export interface PreviousBundle {
   archivePath: string
-  checksum: string
   files: readonly BundleFile[]
 }
 
-/** The deflated entries of the previous archive, or undefined when it does not match its manifest (nothing is reused then). */
-export async function readReusable(previous: PreviousBundle): Promise<ReusableArchive | undefined> {
-  if ((await sha256OfFile(previous.archivePath)) !== previous.checksum) return undefined
+/** The deflated entries of the previous archive. */
+export async function readReusable(previous: PreviousBundle): Promise<ReusableArchive> {
   const byPath = new Map(previous.files.map((file) => [file.path, file]))
   const entries = new Map<string, ReusableEntry>()
   const zip = await yauzl.openPromise(previous.archivePath, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true })

@@ -94,8 +94,9 @@ export class RegistryBackend implements Backend {
     const pointer = await this.readPointer(appId, channel)
     const manifest = pointer && (await this.readManifest(appId, pointer.version))
     if (!pointer || !manifest?.files || manifest.checksum !== pointer.checksum) return undefined
-    if (!(await this.store.readToFile(registryKeys.bundle(appId, pointer.version), archivePath))) return undefined
-    return { archivePath, checksum: manifest.checksum, files: manifest.files }
+    // Only an archive that matches its manifest is reused.
+    if ((await this.store.readToFile(registryKeys.bundle(appId, pointer.version), archivePath)) !== manifest.checksum) return undefined
+    return { archivePath, files: manifest.files }
   }
 
   async publish(request: PublishRequest): Promise<PublishAttempt> {
