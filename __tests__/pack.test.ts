@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import { packWebDir } from '../src/bundle/pack.js'
+import { readReusable } from '../src/bundle/reuse.js'
 import { readZip } from './helpers/zip.js'
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex')
@@ -88,6 +89,34 @@ describe('packWebDir', () => {
     // Streamed entries' headers are written in place after their data: the digests are of the bytes on disk.
     const archive = readFileSync(bundle.archivePath)
     expect([bundle.checksum, bundle.md5]).toEqual([sha256(archive), md5(archive)])
+  })
+
+  it('takes the unchanged files\' deflated entries from the previous archive: the same bytes as a fresh pack', async () => {
+    writeFileSync(join(web, 'assets', 'other.js'), 'export const other = 1\n'.repeat(200))
+    const previous = await packWebDir(web, join(temp, 'previous.zip'))
+    writeFileSync(join(web, 'assets', 'app.js'), 'console.log(2)\n'.repeat(100))
+    const reuse = await readReusable({ archivePath: previous.archivePath, files: previous.files })
+    expect([...reuse!.entries.keys()].sort()).toEqual(['assets/app.js', 'assets/other.js', 'index.html'])
+    // app.js changed: its entry of the previous archive does not match and it is deflated again.
+    const reused = await packWebDir(web, join(temp, 'reused.zip'), { reuse, preparer: 'workers' })
+    const fresh = await packWebDir(web, join(temp, 'fresh.zip'))
+    expect(readFileSync(reused.archivePath).equals(readFileSync(fresh.archivePath))).toBe(true)
+    expect(reused.files).toEqual(fresh.files)
+    for (const entry of await readZip(reused.archivePath)) expect(entry.data.equals(readFileSync(join(web, entry.name)))).toBe(true)
+  })
+
+  it('takes those entries as they are: a byte changed in one shows in the new archive, so only an archive checked against its manifest is given', async () => {
+    writeFileSync(join(web, 'assets', 'other.js'), 'export const other = 1\n'.repeat(200))
+    const previous = await packWebDir(web, join(temp, 'previous.zip'))
+    const bytes = readFileSync(previous.archivePath)
+    const entry = (await readReusable({ archivePath: previous.archivePath, files: previous.files }))!.entries.get('assets/other.js')!
+    const dataStart = entry.headerOffset + 30 + bytes.readUInt16LE(entry.headerOffset + 26) + bytes.readUInt16LE(entry.headerOffset + 28)
+    bytes[dataStart + (entry.compressedSize >> 1)] ^= 0x01
+    writeFileSync(previous.archivePath, bytes)
+    const reuse = await readReusable({ archivePath: previous.archivePath, files: previous.files })
+    const reused = readFileSync((await packWebDir(web, join(temp, 'reused.zip'), { reuse, preparer: 'workers' })).archivePath)
+    expect(reused.includes(bytes.subarray(dataStart, dataStart + entry.compressedSize))).toBe(true)
+    expect(reused.equals(readFileSync((await packWebDir(web, join(temp, 'fresh.zip'))).archivePath))).toBe(false)
   })
 
   it('follows a symlink that stays inside the web dir', async () => {

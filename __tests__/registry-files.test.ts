@@ -91,6 +91,31 @@ describe('content-addressed files', () => {
     expect(local.proxy.seen.filter((r) => r.startsWith('GET ') && r.includes('continuation-token')).length).toBeGreaterThan(0)
   })
 
+  it('packs a new version from the channel\'s current bundle: the same bytes as a pack from nothing', async () => {
+    const prefix = `reuse-${Date.now()}`
+    expect((await tagPush('v1.0.0', localS3Inputs(local, prefix))).exitCode).toBe(0)
+    appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
+    local.proxy.seen = []
+    const second = await tagPush('v1.0.1', localS3Inputs(local, prefix))
+    expect(second.exitCode).toBe(0)
+    expect(local.proxy.seen).toContain(`GET /${local.s3.bucket}/${prefix}/${APP}/bundles/1.0.0/bundle.zip`)
+    const fresh = await tagPush('v1.0.1', localS3Inputs(local, `${prefix}-fresh`))
+    expect(fresh.outputs.checksum).toBe(second.outputs.checksum)
+  })
+
+  it('reuses nothing of a current bundle that does not match its manifest', async () => {
+    expect((await tagPush('v1.0.0', folder())).exitCode).toBe(0)
+    const zip = join(registry(), APP, 'bundles', '1.0.0', 'bundle.zip')
+    const bytes = readFileSync(zip)
+    bytes[bytes.length >> 1] ^= 0x01
+    writeFileSync(zip, bytes)
+    appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
+    const second = await tagPush('v1.0.1', folder())
+    expect(second.exitCode).toBe(0)
+    const fresh = await tagPush('v1.0.1', { 'registry-path': join(workspace, 'fresh-registry') })
+    expect(second.outputs.checksum).toBe(fresh.outputs.checksum)
+  })
+
   it('lists the files again when the listing made before the pack failed', async () => {
     const s3 = localS3Inputs(local, `early-${Date.now()}`)
     expect((await tagPush('v1.0.0', s3)).exitCode).toBe(0)

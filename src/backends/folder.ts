@@ -81,6 +81,16 @@ class FolderStore implements ObjectStore {
     }
   }
 
+  async readToFile(key: string, path: string): Promise<string | undefined> {
+    try {
+      await copyFile(this.path(key), path)
+    } catch (error) {
+      if (isMissing(error)) return undefined
+      throw error
+    }
+    return sha256OfFile(path)
+  }
+
   putFile(key: string, path: string, options: PutOptions): Promise<boolean> {
     return this.place(key, (temp) => copyFile(path, temp), options.ifAbsent)
   }

@@ -1,4 +1,8 @@
 import aws4 from 'aws4'
+import { createHash } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Dispatcher } from 'undici'
 import { UserError } from '../errors.js'
@@ -32,12 +36,16 @@ export interface S3Request {
   bytes?: number
   /** Statuses that are answers, not errors (404 on a GET of a missing key, 412 on If-None-Match). */
   accept?: number[]
+  /** A successful answer's body goes into this file (written anew by each attempt), not into memory; the response's fileSha256 is its sha256. */
+  toFile?: string
 }
 
 export interface S3Response {
   status: number
   headers: Record<string, string | string[] | undefined>
   body: Buffer
+  /** With toFile: the sha256 (hex) of the bytes written. */
+  fileSha256?: string
 }
 
 /** An S3 error answer: carries no URL, signature or credential. */
@@ -156,6 +164,12 @@ export class S3Client {
       bodyTimeout: this.retry.timeoutMs,
       signal
     })
+    if (req.toFile && response.statusCode < 300) {
+      const hash = createHash('sha256')
+      const tap = new Transform({ transform: (chunk: Buffer, _encoding, done) => (hash.update(chunk), done(null, chunk)) })
+      await pipeline(response.body, tap, createWriteStream(req.toFile))
+      return { status: response.statusCode, headers: response.headers, body: Buffer.alloc(0), fileSha256: hash.digest('hex') }
+    }
     const body = Buffer.from(await response.body.arrayBuffer())
     if (response.statusCode >= 300 && !(req.accept ?? []).includes(response.statusCode)) {
       const text = body.toString('utf8')

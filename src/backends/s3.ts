@@ -74,6 +74,13 @@ class S3Store implements ObjectStore {
     return response.status === 404 ? undefined : response.body
   }
 
+  async readToFile(key: string, path: string): Promise<string | undefined> {
+    const head = await this.client.send({ method: 'HEAD', key: this.key(key), accept: [404] })
+    if (head.status === 404) return undefined
+    const response = await this.client.send({ method: 'GET', key: this.key(key), accept: [404], toFile: path, bytes: Number(head.headers['content-length']) || 0 })
+    return response.status === 404 ? undefined : response.fileSha256
+  }
+
   async readTagged(key: string): Promise<TaggedObject | undefined> {
     const response = await this.client.send({ method: 'GET', key: this.key(key), accept: [404] })
     if (response.status === 404) return undefined

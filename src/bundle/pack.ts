@@ -7,7 +7,8 @@ import { crc32, createDeflateRaw } from 'node:zlib'
 import { UserError } from '../errors.js'
 import { ArchiveFile } from './archive-file.js'
 import { isCompressedFormat } from './compressed-formats.js'
-import { GarbageMeter, InlinePreparer, PackWorkers, type FilePreparer } from './pack-workers.js'
+import { GarbageMeter, InlinePreparer, PackWorkers, type FilePreparer, type ReusedEntry } from './pack-workers.js'
+import type { ReusableArchive } from './reuse.js'
 import { DEFAULT_LIMITS, listWebFiles, webDirProblem, type ListLimits, type WebFile } from './files.js'
 import { centralDirectory, localHeader, localHeaderLength, METHOD_DEFLATE, METHOD_STORE, ZIP64_THRESHOLD, type EntryRecord, type Zip64Threshold } from './zip-format.js'
 
@@ -60,9 +61,14 @@ type PreparedEntry = BufferedEntry | { kind: 'streamed' }
 const shouldCompress = (file: WebFile) => file.size > 0 && !isCompressedFormat(file.path)
 const readAheadCost = (file: WebFile) => (file.size > BUFFERED_MAX_BYTES ? 0 : file.size)
 
-async function prepare(workers: FilePreparer, file: WebFile): Promise<PreparedEntry> {
+function reusedEntry(reuse: ReusableArchive | undefined, file: WebFile): ReusedEntry | undefined {
+  const entry = reuse?.entries.get(file.path)
+  return entry && entry.size === file.size ? { archive: reuse!.archivePath, ...entry } : undefined
+}
+
+async function prepare(workers: FilePreparer, file: WebFile, reuse: ReusableArchive | undefined): Promise<PreparedEntry> {
   if (file.size > BUFFERED_MAX_BYTES) return { kind: 'streamed' }
-  const prepared = await workers.prepare(file.absolutePath, shouldCompress(file), DEFLATE_LEVEL)
+  const prepared = await workers.prepare(file.absolutePath, shouldCompress(file), DEFLATE_LEVEL, reusedEntry(reuse, file))
   const { sha256, crc32, size, data } = prepared
   return { kind: 'buffered', sha256, crc32, size, data, method: prepared.deflated ? METHOD_DEFLATE : METHOD_STORE }
 }
@@ -109,7 +115,8 @@ class ReadAhead {
 
   constructor(
     private readonly files: WebFile[],
-    private readonly workers: FilePreparer
+    private readonly workers: FilePreparer,
+    private readonly reuse: ReusableArchive | undefined
   ) {}
 
   private fill(): void {
@@ -117,7 +124,7 @@ class ReadAhead {
       const cost = readAheadCost(this.files[this.next])
       const full = this.pending.length >= READ_AHEAD_FILES || this.aheadBytes + cost > READ_AHEAD_BYTES
       if (full && this.pending.length > 0) return
-      const work = prepare(this.workers, this.files[this.next++])
+      const work = prepare(this.workers, this.files[this.next++], this.reuse)
       // Awaited in turn below; this only keeps an early failure from being "unhandled".
       work.catch(() => undefined)
       this.pending.push(work)
@@ -150,6 +157,8 @@ export interface PackOptions {
   zip64Threshold?: Zip64Threshold
   /** Tests only: where files are read, hashed and deflated, instead of the choice by the bundle's size. */
   preparer?: 'workers' | 'main thread'
+  /** The previous bundle's deflated entries, taken as they are for unchanged files (src/bundle/reuse.ts). */
+  reuse?: ReusableArchive
   /** Stops the pack between files (its archive is removed): a pack started beside the eligibility check that refused. */
   signal?: AbortSignal
 }
@@ -170,7 +179,7 @@ export async function packWebDir(webDir: string, archivePath: string, options: P
   const webFiles = await listWebFiles(webDir, options.limits ?? DEFAULT_LIMITS)
   const archive = await ArchiveFile.create(archivePath)
   const workers = preparerFor(webFiles, options.preparer)
-  const readAhead = new ReadAhead(webFiles, workers)
+  const readAhead = new ReadAhead(webFiles, workers, options.reuse)
   const garbage = new GarbageMeter()
   const records: EntryRecord[] = []
   const files: BundleFile[] = []

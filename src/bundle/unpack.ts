@@ -59,7 +59,7 @@ export async function unpackArchive(archivePath: string, dir: string, name: stri
   return files
 }
 
-function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
+export function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       zip.off('entry', onEntry)

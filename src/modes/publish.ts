@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path'
 import { packWebDir, type PackedBundle } from '../bundle/pack.js'
+import { readReusable, type PreviousBundle } from '../bundle/reuse.js'
 import { parseSigningKey } from '../bundle/sign.js'
 import { appIdOf, buildWebDir, checkWebDir, describeTarget, openBackend, removePreview, signAndPublish } from '../pipeline.js'
 import { readProject } from '../project.js'
@@ -29,11 +30,11 @@ export const publishMode: ModeRun = async ({ inputs, ctx, services, stages, repo
   const backend = opened
   if (target.kind === 'cleanup') return removePreview(backend, stages, appId, target)
   // Reads only: they run beside the build, the check and the pack.
-  const prefetched = backend.prefetchPublish?.(appId)
+  const prefetched = backend.prefetchPublish?.(appId, target.channel, await workDir())
 
   const webDir = await buildWebDir(inputs, project, services, stages)
   // The pack is local and runs beside the check; nothing is sent before the verdict allows it.
-  const packing = packBeside(webDir, join(await workDir(), 'bundle.zip'))
+  const packing = packBeside(webDir, join(await workDir(), 'bundle.zip'), prefetched?.previousBundle)
   const checked = await checkWebDir(inputs, project, target, services, stages, report, webDir, async () => {
     const pointer = await backend.readPointer(appId, target.channel)
     if (!pointer) return undefined
@@ -56,10 +57,12 @@ export const publishMode: ModeRun = async ({ inputs, ctx, services, stages, repo
 }
 
 /** A pack started now, awaited by the Pack stage, or cancelled (its archive removed) when the check refuses or fails. */
-function packBeside(webDir: string, archivePath: string): { bundle: Promise<PackedBundle>; started: number; cancel(): Promise<void> } {
+function packBeside(webDir: string, archivePath: string, previous?: Promise<PreviousBundle | undefined>): { bundle: Promise<PackedBundle>; started: number; cancel(): Promise<void> } {
   const started = performance.now()
   const controller = new AbortController()
-  const bundle = packWebDir(webDir, archivePath, { signal: controller.signal })
+  // The channel's current bundle, when the backend read it: the entries of unchanged files are taken from it.
+  const reusable = previous?.then((bundle) => bundle && readReusable(bundle)).catch(() => undefined)
+  const bundle = (async () => packWebDir(webDir, archivePath, { signal: controller.signal, reuse: await reusable }))()
   // Awaited by the Pack stage or by cancel; this only keeps a failure meanwhile from being "unhandled".
   bundle.catch(() => undefined)
   return {

@@ -3,6 +3,8 @@
  * moving forward by compare-and-swap) over any ObjectStore of src/backends/. See
  * docs/architecture.md, Registry and Invariants.
  */
+import { join } from 'node:path'
+import type { PreviousBundle } from '../bundle/reuse.js'
 import { errorMessage, UserError } from '../errors.js'
 import { sha256 } from '../sha256.js'
 import { listStoredFiles, removeUnusedFiles, storeFiles } from './files.js'
@@ -76,9 +78,25 @@ export class RegistryBackend implements Backend {
     return this.readJson<Manifest>(registryKeys.manifest(appId, version))
   }
 
-  /** The files listing, read while the bundle is packed; a failed one is listed again by the publish. */
-  prefetchPublish(appId: string): PublishPrefetch {
-    return { storedFiles: listStoredFiles(this.store, appId).catch(() => undefined) }
+  /**
+   * Read while the bundle is built, checked and packed: the files listing (a failed one is
+   * listed again by the publish), and the channel's current bundle with its manifest, whose
+   * unchanged entries the pack reuses (none when it cannot be read).
+   */
+  prefetchPublish(appId: string, channel: string, dir: string): PublishPrefetch {
+    return {
+      storedFiles: listStoredFiles(this.store, appId).catch(() => undefined),
+      previousBundle: this.readCurrentBundle(appId, channel, join(dir, 'previous-bundle.zip')).catch(() => undefined)
+    }
+  }
+
+  private async readCurrentBundle(appId: string, channel: string, archivePath: string): Promise<PreviousBundle | undefined> {
+    const pointer = await this.readPointer(appId, channel)
+    const manifest = pointer && (await this.readManifest(appId, pointer.version))
+    if (!pointer || !manifest?.files || manifest.checksum !== pointer.checksum) return undefined
+    // Only an archive that matches its manifest is reused.
+    if ((await this.store.readToFile(registryKeys.bundle(appId, pointer.version), archivePath)) !== manifest.checksum) return undefined
+    return { archivePath, files: manifest.files }
   }
 
   async publish(request: PublishRequest): Promise<PublishAttempt> {

@@ -1,4 +1,5 @@
 import type { BundleFile } from '../bundle/pack.js'
+import type { PreviousBundle } from '../bundle/reuse.js'
 import type { NativeVersions, Release, Rollout } from './releases.js'
 
 /**
@@ -173,6 +174,8 @@ export interface HostedChannels {
  */
 export interface PublishPrefetch {
   storedFiles: Promise<ReadonlySet<string> | undefined>
+  /** The channel's current bundle, read into the run's folder for the pack to reuse its entries (src/bundle/reuse.ts); undefined when there is none, or it could not be read. */
+  previousBundle: Promise<PreviousBundle | undefined>
 }
 
 export interface Backend {
@@ -182,8 +185,8 @@ export interface Backend {
   readPointer(appId: string, channel: string): Promise<ChannelPointer | undefined>
   readManifest(appId: string, version: string): Promise<Manifest | undefined>
   publish(request: PublishRequest): Promise<PublishAttempt>
-  /** Starts the reads of a coming publish of the app (see PublishPrefetch); absent where a publish reads nothing ahead. */
-  prefetchPublish?(appId: string): PublishPrefetch
+  /** Starts the reads of a coming publish of the app to the channel (see PublishPrefetch), into the folder `dir`; absent where a publish reads nothing ahead. */
+  prefetchPublish?(appId: string, channel: string, dir: string): PublishPrefetch
   removeChannel(appId: string, channel: string): Promise<RemovalResult>
   /** Promote and rollback; absent on backends that keep their own registry. */
   moveChannel?(request: ChannelMoveRequest): Promise<PublishAttempt>
