@@ -157,16 +157,18 @@ export interface PackOptions {
   zip64Threshold?: Zip64Threshold
   /** Tests only: where files are read, hashed and deflated, instead of the choice by the bundle's size. */
   preparer?: 'workers' | 'main thread'
-  /** The previous bundle's deflated entries, taken as they are for unchanged files (src/bundle/reuse.ts). */
-  reuse?: ReusableArchive
+  /**
+   * The previous bundle's deflated entries, taken as they are for unchanged files
+   * (src/bundle/reuse.ts); awaited only by a pack on the workers, since the main thread
+   * deflates every file of a small bundle sooner than the previous one arrives.
+   */
+  reuse?: ReusableArchive | Promise<ReusableArchive | undefined>
   /** Stops the pack between files (its archive is removed): a pack started beside the eligibility check that refused. */
   signal?: AbortSignal
 }
 
-function preparerFor(files: WebFile[], choice: PackOptions['preparer']): FilePreparer {
-  const buffered = files.reduce((sum, file) => sum + readAheadCost(file), 0)
-  const inline = choice ? choice === 'main thread' : buffered <= INLINE_MAX_BYTES
-  return inline ? new InlinePreparer() : new PackWorkers()
+function onMainThread(files: WebFile[], choice: PackOptions['preparer']): boolean {
+  return choice ? choice === 'main thread' : files.reduce((sum, file) => sum + readAheadCost(file), 0) <= INLINE_MAX_BYTES
 }
 
 /**
@@ -177,9 +179,11 @@ function preparerFor(files: WebFile[], choice: PackOptions['preparer']): FilePre
  */
 export async function packWebDir(webDir: string, archivePath: string, options: PackOptions = {}): Promise<PackedBundle> {
   const webFiles = await listWebFiles(webDir, options.limits ?? DEFAULT_LIMITS)
+  const inline = onMainThread(webFiles, options.preparer)
+  const reuse = inline ? undefined : await options.reuse
   const archive = await ArchiveFile.create(archivePath)
-  const workers = preparerFor(webFiles, options.preparer)
-  const readAhead = new ReadAhead(webFiles, workers, options.reuse)
+  const workers: FilePreparer = inline ? new InlinePreparer() : new PackWorkers()
+  const readAhead = new ReadAhead(webFiles, workers, reuse)
   const garbage = new GarbageMeter()
   const records: EntryRecord[] = []
   const files: BundleFile[] = []

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path'
 import { packWebDir, type PackedBundle } from '../bundle/pack.js'
 import { readReusable, type PreviousBundle } from '../bundle/reuse.js'
 import { parseSigningKey } from '../bundle/sign.js'
+import { rolloutPercent } from '../inputs.js'
 import { appIdOf, buildWebDir, checkWebDir, describeTarget, openBackend, removePreview, signAndPublish } from '../pipeline.js'
 import { readProject } from '../project.js'
 import { formatBytes } from '../stages.js'
@@ -53,7 +54,7 @@ export const publishMode: ModeRun = async ({ inputs, ctx, services, stages, repo
   const bundle: PackedBundle = await stages.run('Pack', () => packing.bundle, (b) =>
     `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}`, packing.started)
   const reopensChannel = ctx.payload.action === 'reopened' && Boolean(target.pullRequest)
-  return signAndPublish(backend, stages, report, { appId, target, bundle, verdict, webDir, signingKey, reopensChannel, previewUrl: inputs.previewUrl, rollout: inputs.rollout && 'percent' in inputs.rollout ? inputs.rollout.percent : undefined, prefetched })
+  return signAndPublish(backend, stages, report, { appId, target, bundle, verdict, webDir, signingKey, reopensChannel, previewUrl: inputs.previewUrl, rollout: rolloutPercent(inputs), prefetched })
 }
 
 /** A pack started now, awaited by the Pack stage, or cancelled (its archive removed) when the check refuses or fails. */
@@ -62,7 +63,7 @@ function packBeside(webDir: string, archivePath: string, previous?: Promise<Prev
   const controller = new AbortController()
   // The channel's current bundle, when the backend read it: the entries of unchanged files are taken from it.
   const reusable = previous?.then((bundle) => bundle && readReusable(bundle)).catch(() => undefined)
-  const bundle = (async () => packWebDir(webDir, archivePath, { signal: controller.signal, reuse: await reusable }))()
+  const bundle = packWebDir(webDir, archivePath, { signal: controller.signal, reuse: reusable })
   // Awaited by the Pack stage or by cancel; this only keeps a failure meanwhile from being "unhandled".
   bundle.catch(() => undefined)
   return {

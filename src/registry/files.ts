@@ -82,7 +82,7 @@ async function referencedKeys(store: ObjectStore, appId: string, read: (key: str
  */
 export async function removeUnusedFiles(store: ObjectStore, appId: string, read: (key: string) => Promise<Manifest | undefined>): Promise<void> {
   const first = await referencedKeys(store, appId, read)
-  const candidates = (await store.list(registryKeys.filesPrefix(appId))).filter((key) => !first.has(key))
+  const candidates = [...await listStoredFiles(store, appId)].filter((key) => !first.has(key))
   if (candidates.length === 0) return
   const second = await referencedKeys(store, appId, read)
   const unused = candidates.filter((key) => !second.has(key))

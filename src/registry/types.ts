@@ -166,7 +166,6 @@ export interface HostedChannels {
   changeRollout(appId: string, channel: string, change: RolloutChange): Promise<void>
 }
 
-/** Where bundles go: the folder and S3 registries, or a hosted service. */
 /**
  * What a publish reads before it needs it: started as soon as the app is known, it runs
  * beside the build, the check and the pack. RegistryBackend: the listing of the registry's
@@ -178,6 +177,7 @@ export interface PublishPrefetch {
   previousBundle: Promise<PreviousBundle | undefined>
 }
 
+/** Where bundles go: the folder and S3 registries, or a hosted service. */
 export interface Backend {
   readonly name: string
   /** Where, in words without secrets: a path, s3://bucket/prefix, a service. */
