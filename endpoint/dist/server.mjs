@@ -377,6 +377,15 @@ ${file.sha256}`)),
   })));
   return encoder.encode(JSON.stringify(items));
 }
+var manifests = /* @__PURE__ */ new WeakMap();
+function manifestFor(files) {
+  let made = manifests.get(files);
+  if (!made) {
+    made = manifestOf(files).then(async (bytes) => ({ bytes, sha256: await sha256Hex(bytes) }));
+    manifests.set(files, made);
+  }
+  return made;
+}
 function fileAnswer(bytes, sha256, headers) {
   const init = { status: 200, headers: { "x-checksum": sha256, "cache-control": CACHE_CONTROL.immutable, vary: "accept-encoding", ...headers }, ...headers["content-encoding"] ? { encodeBody: "manual" } : {} };
   return new Response(bytes, init);
@@ -390,8 +399,8 @@ async function capawesomeBundleFile(request, appId, version, context) {
   if (stored.kind === "unreachable") return failure(UNREACHABLE);
   if (stored.kind === "none") return failure(refuse(404, "bundle_not_found", `Version ${version} of app ${appId} has no files in the registry.`));
   if (href === CAPAWESOME_MANIFEST) {
-    const manifest = await manifestOf(stored.files);
-    return fileAnswer(manifest, await sha256Hex(manifest), { "content-type": "application/json; charset=utf-8", "cache-control": CACHE_CONTROL.mutable });
+    const manifest = await manifestFor(stored.files);
+    return fileAnswer(manifest.bytes, manifest.sha256, { "content-type": "application/json; charset=utf-8", "cache-control": CACHE_CONTROL.mutable });
   }
   const file = stored.files.find((candidate) => candidate.path === href);
   if (!file) return failure(refuse(404, "file_not_found", `Version ${version} of app ${appId} has no file "${href.slice(0, 200)}".`));

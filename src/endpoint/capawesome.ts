@@ -99,6 +99,21 @@ async function manifestOf(files: VersionFile[]): Promise<Uint8Array> {
   return encoder.encode(JSON.stringify(items))
 }
 
+/**
+ * Each version's manifest, made once: BundleFiles keeps one files array per version, so the
+ * manifest lives as long as that array is cached (a release of 5,000 files is 5,000 digests).
+ */
+const manifests = new WeakMap<VersionFile[], Promise<{ bytes: Uint8Array; sha256: string }>>()
+
+function manifestFor(files: VersionFile[]): Promise<{ bytes: Uint8Array; sha256: string }> {
+  let made = manifests.get(files)
+  if (!made) {
+    made = manifestOf(files).then(async (bytes) => ({ bytes, sha256: await sha256Hex(bytes) }))
+    manifests.set(files, made)
+  }
+  return made
+}
+
 /** A file as the plugin checks it: the bytes it writes, and X-Checksum, the sha256 hex of those bytes (verifyFile, when no publicKey is set). */
 function fileAnswer(bytes: Uint8Array, sha256: string, headers: Record<string, string>): Response {
   // encodeBody 'manual': Workers would otherwise compress a body sent with Content-Encoding once more; other runtimes ignore it.
@@ -122,9 +137,9 @@ export async function capawesomeBundleFile(request: Request, appId: string, vers
   if (stored.kind === 'unreachable') return failure(UNREACHABLE)
   if (stored.kind === 'none') return failure(refuse(404, 'bundle_not_found', `Version ${version} of app ${appId} has no files in the registry.`))
   if (href === CAPAWESOME_MANIFEST) {
-    const manifest = await manifestOf(stored.files)
+    const manifest = await manifestFor(stored.files)
     // Made by this endpoint, not stored: a newer endpoint may make it otherwise, so caches ask again.
-    return fileAnswer(manifest, await sha256Hex(manifest), { 'content-type': 'application/json; charset=utf-8', 'cache-control': CACHE_CONTROL.mutable })
+    return fileAnswer(manifest.bytes, manifest.sha256, { 'content-type': 'application/json; charset=utf-8', 'cache-control': CACHE_CONTROL.mutable })
   }
   const file = stored.files.find((candidate) => candidate.path === href)
   if (!file) return failure(refuse(404, 'file_not_found', `Version ${version} of app ${appId} has no file "${href.slice(0, 200)}".`))
