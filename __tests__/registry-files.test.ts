@@ -75,20 +75,22 @@ describe('content-addressed files', () => {
     expect(second.stdout).toMatch(/files: 1 sent \(\d+ KiB\), \d+ already in the registry/)
   })
 
-  it('reads every page of a listing: a bundle of more files than one page lists is sent once', async () => {
+  it('lists the files when more than 256 are not named by the current release, reading every page: none is sent twice', async () => {
     const s3 = localS3Inputs(local, `pages-${Date.now()}`)
-    // Pages of 4 keys (S3's are 1,000), so 12 files span three pages and s3rver's continuation tokens.
-    const services = { s3: { listPageKeys: 4 } }
+    // Pages of 100 keys (S3's are 1,000), so 300 files span pages and s3rver's continuation tokens.
+    const services = { s3: { listPageKeys: 100 } }
     const assets = join(workspace, 'app', 'src', 'many')
     mkdirSync(assets)
-    for (let index = 0; index < 12; index++) writeFileSync(join(assets, `${index}.txt`), `file ${index}\n`)
+    for (let index = 0; index < 300; index++) writeFileSync(join(assets, `${index}.txt`), `file ${index}\n`)
     expect((await tagPush('v1.0.0', s3, services)).exitCode).toBe(0)
     local.proxy.seen = []
     appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
-    const second = await tagPush('v1.0.1', s3, services)
+    // Another channel, without a release: no manifest vouches for the 300 files stored by production's publish.
+    const second = await tagPush('v1.0.1', { ...s3, channel: 'beta' }, services)
     expect(second.exitCode).toBe(0)
     expect(local.proxy.seen.filter((r) => r.startsWith('PUT ') && r.includes('/files/'))).toHaveLength(1)
     expect(local.proxy.seen.filter((r) => r.startsWith('GET ') && r.includes('continuation-token')).length).toBeGreaterThan(0)
+    expect(second.stdout).toMatch(/files: 1 sent \(\d+ KiB\), 30\d already in the registry/)
   })
 
   it('packs a new version from the channel\'s current bundle: the same bytes as a pack from nothing', async () => {
@@ -116,27 +118,59 @@ describe('content-addressed files', () => {
     expect(second.outputs.checksum).toBe(fresh.outputs.checksum)
   })
 
-  it('lists the files again when the listing made before the pack failed', async () => {
-    const s3 = localS3Inputs(local, `early-${Date.now()}`)
+  it('asks only about the files the channel\'s current release does not name: one HEAD, no listing, for a one-file change', async () => {
+    const s3 = localS3Inputs(local, `known-${Date.now()}`)
     expect((await tagPush('v1.0.0', s3)).exitCode).toBe(0)
     local.proxy.seen = []
-    // The first listing of the second run, which it starts before it builds and packs, is refused.
-    local.proxy.rules = [{ method: 'GET', path: new RegExp(`^/${local.s3.bucket}/?$`), times: [1], fault: { status: 403, body: '<?xml version="1.0"?><Error><Code>AccessDenied</Code></Error>' } }]
     appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
     const second = await tagPush('v1.0.1', s3)
     expect(second.exitCode).toBe(0)
-    expect(local.proxy.seen.filter((r) => r.startsWith('GET ') && r.includes('list-type=2') && r.includes('%2Ffiles%2F'))).toHaveLength(3)
-    expect(local.proxy.seen.filter((r) => r.startsWith('PUT ') && r.includes('/files/'))).toHaveLength(1)
+    const files = local.proxy.seen.filter((r) => r.includes('/files/') || r.includes('%2Ffiles%2F'))
+    expect(files.filter((r) => r.includes('list-type=2'))).toEqual([])
+    // The changed file: asked about once by the publish, once more by the only-if-absent write, then sent.
+    expect(files.filter((r) => r.startsWith('HEAD '))).toHaveLength(2)
+    expect(files.filter((r) => r.startsWith('PUT '))).toHaveLength(1)
   })
 
-  it('sends again a file removed after the listing made before the pack', async () => {
+  it('starts a pull request\'s first preview from production\'s release: its zip is read, its files are not asked about', async () => {
+    const s3 = localS3Inputs(local, `preview-base-${Date.now()}`)
+    expect((await tagPush('v1.0.0', s3)).exitCode).toBe(0)
+    local.proxy.seen = []
+    appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("preview")\n')
+    const preview = await pullRequest('opened', s3)
+    expect(preview.exitCode).toBe(0)
+    expect(local.proxy.seen).toContain(`GET /${local.s3.bucket}/${s3['s3-prefix']}/${APP}/bundles/1.0.0/bundle.zip`)
+    const files = local.proxy.seen.filter((r) => r.includes('/files/') || r.includes('%2Ffiles%2F'))
+    expect(files.filter((r) => r.includes('list-type=2'))).toEqual([])
+    expect(files.filter((r) => r.startsWith('PUT '))).toHaveLength(1)
+    expect(preview.stdout).toMatch(/files: 1 sent \(\d+ KiB\), \d+ already in the registry/)
+  })
+
+  it('sends a file another bundle stored when a collection removed it before the publish', async () => {
     expect((await tagPush('v1.0.0', folder())).exitCode).toBe(0)
-    const [removed] = storedFiles()
-    // The build runs after that listing started: it removes a file the next bundle names, as a collection could.
-    const second = await tagPush('v1.0.1', { ...folder(), 'build-command': `rm ${join(registry(), APP, 'files', removed)}` })
+    const production = new Set(storedFiles())
+    appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("from the pull request")\n')
+    expect((await pullRequest('opened', folder())).exitCode).toBe(0)
+    const [previewOnly] = storedFiles().filter((name) => !production.has(name))
+    // The merged change goes to production while closing the pull request collects its file, named by no manifest now.
+    const second = await tagPush('v1.0.1', { ...folder(), 'build-command': `rm ${join(registry(), APP, 'files', previewOnly)}` })
     expect(second.exitCode).toBe(0)
     expect(second.stdout).toMatch(/files: 1 sent \(\d+ KiB\), \d+ already in the registry/)
-    expect(storedFiles()).toContain(removed)
+    expect(storedFiles()).toContain(previewOnly)
+  })
+
+  it('takes the current release\'s files as stored only while its manifest is', async () => {
+    const s3 = localS3Inputs(local, `vouch-${Date.now()}`)
+    local.proxy.seen = []
+    expect((await tagPush('v1.0.0', s3)).exitCode).toBe(0)
+    const fileCount = local.proxy.seen.filter((r) => r.startsWith('PUT ') && r.includes('/files/')).length
+    local.proxy.seen = []
+    // 1.0.0's manifest is gone when the publish checks it, after writing its own (as if removed meanwhile).
+    local.proxy.rules = [{ method: 'HEAD', path: new RegExp(`/bundles/1\\.0\\.0/manifest\\.json$`), times: 'always', fault: { status: 404, body: '' } }]
+    appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
+    expect((await tagPush('v1.0.1', s3)).exitCode).toBe(0)
+    // Every file is asked about, none taken on the word of a manifest that is not there.
+    expect(local.proxy.seen.filter((r) => r.startsWith('HEAD ') && r.includes('/files/')).length).toBeGreaterThanOrEqual(fileCount)
   })
 
   it('removing a preview keeps the files production still uses and removes the rest', async () => {

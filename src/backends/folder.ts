@@ -51,6 +51,16 @@ class FolderStore implements ObjectStore {
     }
   }
 
+  async exists(key: string): Promise<boolean> {
+    try {
+      await stat(this.path(key))
+      return true
+    } catch (error) {
+      if (isMissing(error)) return false
+      throw error
+    }
+  }
+
   async checksum(key: string): Promise<string | undefined> {
     try {
       return await sha256OfFile(this.path(key))

@@ -74,10 +74,8 @@ class S3Store implements ObjectStore {
     return response.status === 404 ? undefined : response.body
   }
 
-  async readToFile(key: string, path: string): Promise<string | undefined> {
-    const head = await this.client.send({ method: 'HEAD', key: this.key(key), accept: [404] })
-    if (head.status === 404) return undefined
-    const response = await this.client.send({ method: 'GET', key: this.key(key), accept: [404], toFile: path, bytes: Number(head.headers['content-length']) || 0 })
+  async readToFile(key: string, path: string, size: number): Promise<string | undefined> {
+    const response = await this.client.send({ method: 'GET', key: this.key(key), accept: [404], toFile: path, bytes: size })
     return response.status === 404 ? undefined : response.fileSha256
   }
 
@@ -102,7 +100,7 @@ class S3Store implements ObjectStore {
     return response.status === 404 ? undefined : sha256(response.body)
   }
 
-  private async exists(key: string): Promise<boolean> {
+  async exists(key: string): Promise<boolean> {
     return (await this.client.send({ method: 'HEAD', key: this.key(key), accept: [404] })).status !== 404
   }
 

@@ -5,6 +5,8 @@
  * against its manifest's checksum; its entries were written by this packer, so under the same
  * zlib an unchanged file's entry is the bytes a fresh pack writes. See docs/architecture.md, Stages.
  */
+import { open, type FileHandle } from 'node:fs/promises'
+import type { Readable } from 'node:stream'
 import yauzl from 'yauzl'
 import type { BundleFile } from './pack.js'
 import { nextEntry } from './unpack.js'
@@ -32,11 +34,67 @@ export interface PreviousBundle {
   files: readonly BundleFile[]
 }
 
+/** The archive's last bytes, read at once: they hold the central directory of a bundle of tens of thousands of files. */
+const TAIL_BYTES = 4 * 1024 * 1024
+
+/**
+ * yauzl's reads served from one read of the archive's tail where they fall in it: reading the
+ * central directory then costs no file read per entry (yauzl's own reader makes two per entry,
+ * 0.25 to 0.6 s for 5,000 entries).
+ */
+class TailReader extends yauzl.RandomAccessReader {
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly tail: Buffer,
+    private readonly tailStart: number
+  ) {
+    super()
+  }
+
+  static async open(path: string): Promise<{ reader: TailReader; size: number }> {
+    const handle = await open(path)
+    try {
+      const { size } = await handle.stat()
+      const tailStart = Math.max(0, size - TAIL_BYTES)
+      const tail = Buffer.alloc(size - tailStart)
+      await handle.read(tail, 0, tail.length, tailStart)
+      return { reader: new TailReader(handle, tail, tailStart), size }
+    } catch (error) {
+      await handle.close()
+      throw error
+    }
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
+    // yauzl checks the count it is given for an early end of file.
+    const done = callback as (err: Error | null, bytesRead?: number) => void
+    if (position >= this.tailStart) {
+      const copied = this.tail.copy(buffer, offset, position - this.tailStart, position - this.tailStart + length)
+      setImmediate(() => done(null, copied))
+      return
+    }
+    this.handle.read(buffer, offset, length, position).then(({ bytesRead }) => done(null, bytesRead), done)
+  }
+
+  override _readStreamForRange(start: number, end: number): Readable {
+    return this.handle.createReadStream({ start, end: end - 1, autoClose: false })
+  }
+
+  override close(callback: (err: Error | null) => void): void {
+    this.handle.close().then(() => callback(null), callback)
+  }
+}
+
 /** The deflated entries of the previous archive. */
 export async function readReusable(previous: PreviousBundle): Promise<ReusableArchive> {
   const byPath = new Map(previous.files.map((file) => [file.path, file]))
   const entries = new Map<string, ReusableEntry>()
-  const zip = await yauzl.openPromise(previous.archivePath, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true })
+  const { reader, size } = await TailReader.open(previous.archivePath)
+  const zip = await yauzl.fromRandomAccessReaderPromise(reader, size, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true }).catch((error: unknown) => {
+    // An archive yauzl cannot open keeps its reader: the file is closed here.
+    reader.close(() => undefined)
+    throw error
+  })
   try {
     for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
       const file = byPath.get(entry.fileName)

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path'
+import { comparisonChannels } from '../bundle/diff.js'
 import { packWebDir, type PackedBundle } from '../bundle/pack.js'
 import { readReusable, type PreviousBundle } from '../bundle/reuse.js'
 import { parseSigningKey } from '../bundle/sign.js'
@@ -31,12 +32,15 @@ export const publishMode: ModeRun = async ({ inputs, ctx, services, stages, repo
   const backend = opened
   if (target.kind === 'cleanup') return removePreview(backend, stages, appId, target)
   // Reads only: they run beside the build, the check and the pack.
-  const prefetched = backend.prefetchPublish?.(appId, target.channel, await workDir())
+  const prefetched = backend.prefetchPublish?.(appId, [target.channel, ...comparisonChannels(target)], await workDir())
 
   const webDir = await buildWebDir(inputs, project, services, stages)
   // The pack is local and runs beside the check; nothing is sent before the verdict allows it.
   const packing = packBeside(webDir, join(await workDir(), 'bundle.zip'), prefetched?.previousBundle)
   const checked = await checkWebDir(inputs, project, target, services, stages, report, webDir, async () => {
+    // The prefetched release, else read again: a read that failed early fails the check here, with its message.
+    const current = await prefetched?.current
+    if (current) return { version: current.pointer.version, sources: current.manifest.nativeSources }
     const pointer = await backend.readPointer(appId, target.channel)
     if (!pointer) return undefined
     const manifest = await backend.readManifest(appId, pointer.version)

@@ -40,32 +40,57 @@ async function storedBytes(webDir: string, file: BundleFile, brotli: boolean): P
 }
 
 /** The keys under the app's files prefix. */
-export async function listStoredFiles(store: ObjectStore, appId: string): Promise<Set<string>> {
+async function listStoredFiles(store: ObjectStore, appId: string): Promise<Set<string>> {
   return new Set(await store.list(registryKeys.filesPrefix(appId)))
 }
 
+/** Up to this many files that no known manifest names are asked about one by one (a HEAD each, 16 at a time); more, and one listing answers for all. */
+const ASK_EACH_MAX = 256
+
+/** A stored manifest whose files the registry holds (its publish stored them all before its pointer moved): the channel's current release, read before the pack. */
+export interface KnownRelease {
+  manifestKey: string
+  files: readonly BundleFile[]
+}
+
 /**
- * Stores the files of a bundle that the registry lacks (one listing tells which: `listed`,
- * when the caller listed before the pack), then lists again, after the manifest was written,
- * and sends what a concurrent collection removed meanwhile: the pointer moves only after
- * every file its manifest names is stored.
+ * The files of a known release, while its manifest is still stored. Called after this
+ * publish wrote its own manifest: from then on this manifest names them too, and before,
+ * the known one did, so no collection (which removes only what no manifest names) can
+ * have removed them in between.
  */
-export async function storeFiles(store: ObjectStore, appId: string, webDir: string, files: readonly BundleFile[], listed?: Promise<ReadonlySet<string> | undefined>): Promise<StoredFiles> {
+async function filesOfKnownRelease(store: ObjectStore, appId: string, known: KnownRelease | undefined): Promise<Set<string>> {
+  if (!known || !(await store.exists(known.manifestKey))) return new Set()
+  return new Set(known.files.map((file) => storedFile(appId, file).key))
+}
+
+async function storedAmong(store: ObjectStore, appId: string, keys: string[]): Promise<Set<string>> {
+  if (keys.length > ASK_EACH_MAX) return listStoredFiles(store, appId)
+  const held = await mapBounded(keys, PARALLEL_UPLOADS, (key) => store.exists(key))
+  return new Set(keys.filter((_, index) => held[index]))
+}
+
+/**
+ * Stores the files of a bundle that the registry lacks. It runs after the manifest was
+ * written, so a collection running meanwhile sees these files as used, and the pointer moves
+ * only after every file its manifest names is stored. The files the known release names
+ * are taken as stored; the others are asked about (or listed), and sent when absent.
+ */
+export async function storeFiles(store: ObjectStore, appId: string, webDir: string, files: readonly BundleFile[], known?: KnownRelease): Promise<StoredFiles> {
   const wanted = unique(appId, files)
-  const counts: StoredFiles = { uploaded: 0, uploadedBytes: 0, alreadyStored: 0 }
-  for (let pass = 1; pass <= 2; pass++) {
-    const present = (pass === 1 ? await listed : undefined) ?? await listStoredFiles(store, appId)
-    const missing = wanted.filter(({ stored }) => !present.has(stored.key))
-    if (pass === 1) counts.alreadyStored = wanted.length - missing.length
-    await mapBounded(missing, PARALLEL_UPLOADS, async ({ file, stored }) => {
-      const bytes = await storedBytes(webDir, file, stored.brotli)
-      const contentType = stored.brotli ? 'application/x-brotli' : 'application/octet-stream'
-      if (await store.putBytes(stored.key, bytes, { contentType, sha256: sha256(bytes), ifAbsent: true, cacheControl: CACHE_CONTROL.immutable })) {
-        counts.uploaded++
-        counts.uploadedBytes += bytes.length
-      }
-    })
-  }
+  const stored = await filesOfKnownRelease(store, appId, known)
+  const unknown = wanted.filter((file) => !stored.has(file.stored.key))
+  const present = await storedAmong(store, appId, unknown.map((file) => file.stored.key))
+  const missing = unknown.filter((file) => !present.has(file.stored.key))
+  const counts: StoredFiles = { uploaded: 0, uploadedBytes: 0, alreadyStored: wanted.length - missing.length }
+  await mapBounded(missing, PARALLEL_UPLOADS, async ({ file, stored }) => {
+    const bytes = await storedBytes(webDir, file, stored.brotli)
+    const contentType = stored.brotli ? 'application/x-brotli' : 'application/octet-stream'
+    if (await store.putBytes(stored.key, bytes, { contentType, sha256: sha256(bytes), ifAbsent: true, cacheControl: CACHE_CONTROL.immutable })) {
+      counts.uploaded++
+      counts.uploadedBytes += bytes.length
+    } else counts.alreadyStored++
+  })
   return counts
 }
 

@@ -7,12 +7,12 @@ import { join } from 'node:path'
 import type { PreviousBundle } from '../bundle/reuse.js'
 import { errorMessage, UserError } from '../errors.js'
 import { sha256 } from '../sha256.js'
-import { listStoredFiles, removeUnusedFiles, storeFiles } from './files.js'
+import { removeUnusedFiles, storeFiles, type KnownRelease } from './files.js'
 import { CACHE_CONTROL, registryKeys } from './layout.js'
 import { changedRollout, nextPointer } from './history.js'
 import { isForward } from './order.js'
 import type { ObjectStore } from './store.js'
-import type { Backend, ChannelMoveRequest, ChannelPointer, Manifest, PublishAttempt, PublishPrefetch, PublishRequest, RemovalResult, RolloutChange, RolloutResult, StoredFiles } from './types.js'
+import type { Backend, ChannelMoveRequest, ChannelPointer, Manifest, PublishAttempt, PublishPrefetch, PublishRequest, CurrentRelease, RemovalResult, RolloutChange, RolloutResult, StoredFiles } from './types.js'
 
 
 
@@ -40,6 +40,21 @@ const notMoved = <T>(work: () => Promise<T>) => stating(NOT_MOVED, work)
 
 function withFiles(attempt: PublishAttempt, files: StoredFiles | undefined): PublishAttempt {
   return files && (attempt.kind === 'published' || attempt.kind === 'unchanged') ? { ...attempt, files } : attempt
+}
+
+/** The first of the channels' releases, in their order, that exists. */
+async function firstRelease(releases: Array<Promise<CurrentRelease | undefined>>): Promise<CurrentRelease | undefined> {
+  for (const release of releases) {
+    const found = await release
+    if (found) return found
+  }
+  return undefined
+}
+
+/** A release whose files this registry stored (older manifests do not say so, and their files may be missing). */
+function knownRelease(appId: string, release: CurrentRelease | undefined): KnownRelease | undefined {
+  if (!release?.manifest.contentAddressedFiles) return undefined
+  return { manifestKey: registryKeys.manifest(appId, release.pointer.version), files: release.manifest.files }
 }
 
 function json(value: unknown): Buffer {
@@ -79,24 +94,30 @@ export class RegistryBackend implements Backend {
   }
 
   /**
-   * Read while the bundle is built, checked and packed: the files listing (a failed one is
-   * listed again by the publish), and the channel's current bundle with its manifest, whose
-   * unchanged entries the pack reuses (none when it cannot be read).
+   * Read while the bundle is built, checked and packed: the channels' current releases, and
+   * the base release's bundle, whose unchanged entries the pack reuses (none when it cannot
+   * be read).
    */
-  prefetchPublish(appId: string, channel: string, dir: string): PublishPrefetch {
+  prefetchPublish(appId: string, channels: readonly string[], dir: string): PublishPrefetch {
+    const releases = channels.map((channel) => this.readRelease(appId, channel).catch(() => undefined))
+    const base = firstRelease(releases)
     return {
-      storedFiles: listStoredFiles(this.store, appId).catch(() => undefined),
-      previousBundle: this.readCurrentBundle(appId, channel, join(dir, 'previous-bundle.zip')).catch(() => undefined)
+      current: releases[0],
+      base,
+      previousBundle: base.then((release) => release && this.readBundle(appId, release, join(dir, 'previous-bundle.zip'))).catch(() => undefined)
     }
   }
 
-  private async readCurrentBundle(appId: string, channel: string, archivePath: string): Promise<PreviousBundle | undefined> {
+  private async readRelease(appId: string, channel: string): Promise<CurrentRelease | undefined> {
     const pointer = await this.readPointer(appId, channel)
     const manifest = pointer && (await this.readManifest(appId, pointer.version))
-    if (!pointer || !manifest?.files || manifest.checksum !== pointer.checksum) return undefined
+    return pointer && manifest?.files && manifest.checksum === pointer.checksum ? { pointer, manifest } : undefined
+  }
+
+  private async readBundle(appId: string, { pointer, manifest }: CurrentRelease, archivePath: string): Promise<PreviousBundle | undefined> {
     // Only an archive that matches its manifest is reused.
-    if ((await this.store.readToFile(registryKeys.bundle(appId, pointer.version), archivePath)) !== manifest.checksum) return undefined
-    return { archivePath, files: manifest.files }
+    const read = await this.store.readToFile(registryKeys.bundle(appId, pointer.version), archivePath, manifest.size)
+    return read === manifest.checksum ? { archivePath, files: manifest.files } : undefined
   }
 
   async publish(request: PublishRequest): Promise<PublishAttempt> {
@@ -111,7 +132,7 @@ export class RegistryBackend implements Backend {
     await notMoved(() => this.storeManifest(request, bundleUrl))
     const { webDir } = request
     // After the manifest, so that a collection running meanwhile sees these files as used.
-    const files = webDir ? await notMoved(() => storeFiles(this.store, appId, webDir, request.manifest.files, request.prefetched?.storedFiles)) : undefined
+    const files = webDir ? await notMoved(async () => storeFiles(this.store, appId, webDir, request.manifest.files, knownRelease(appId, await request.prefetched?.base))) : undefined
 
     const moved = withFiles(await this.movePointer(request, bundleUrl, bundleCreated), files)
     // A cleanup that started meanwhile wins: the closed pull request's preview stays gone.

@@ -8,8 +8,14 @@ export interface ObjectStore {
   /** The URL devices download a key from. */
   publicUrl(key: string): string
   read(key: string): Promise<Buffer | undefined>
-  /** Copies an object into a file, streamed (a bundle can be larger than memory allows); resolves to the sha256 (hex) of the bytes written, undefined when absent. */
-  readToFile(key: string, path: string): Promise<string | undefined>
+  /** Whether the key holds an object (a HEAD, a stat): no bytes are read. */
+  exists(key: string): Promise<boolean>
+  /**
+   * Copies an object into a file, streamed (a bundle can be larger than memory allows);
+   * resolves to the sha256 (hex) of the bytes written, undefined when absent. `size`, the
+   * length its manifest records, sets the transfer's deadline without asking the store first.
+   */
+  readToFile(key: string, path: string, size: number): Promise<string | undefined>
   /** sha256 hex of the stored object, or undefined when absent. */
   checksum(key: string): Promise<string | undefined>
   /** Stores a file (`md5`, hex, when the caller made it already); with ifAbsent, never replaces an existing object. Resolves to whether it wrote. */

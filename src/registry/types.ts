@@ -166,14 +166,27 @@ export interface HostedChannels {
   changeRollout(appId: string, channel: string, change: RolloutChange): Promise<void>
 }
 
+/** A channel's current release: its pointer and the manifest it names (with the same checksum). */
+export interface CurrentRelease {
+  pointer: ChannelPointer
+  manifest: Manifest
+}
+
 /**
  * What a publish reads before it needs it: started as soon as the app is known, it runs
- * beside the build, the check and the pack. RegistryBackend: the listing of the registry's
- * files (undefined when it failed: the publish lists then).
+ * beside the build, the check and the pack. Each is undefined when there is none, or it
+ * could not be read (the stage that needs it reads again, or does without).
  */
 export interface PublishPrefetch {
-  storedFiles: Promise<ReadonlySet<string> | undefined>
-  /** The channel's current bundle, read into the run's folder for the pack to reuse its entries (src/bundle/reuse.ts); undefined when there is none, or it could not be read. */
+  /** The target channel's current release: the eligibility check's channel baseline. */
+  current: Promise<CurrentRelease | undefined>
+  /**
+   * The release the publish starts from: the target channel's current one, else (a pull
+   * request's first publish) that of the first channel devices run it against
+   * (comparisonChannels). Its files are in the registry, so only the others are asked about.
+   */
+  base: Promise<CurrentRelease | undefined>
+  /** The base release's bundle, read into the run's folder for the pack to reuse its entries (src/bundle/reuse.ts). */
   previousBundle: Promise<PreviousBundle | undefined>
 }
 
@@ -185,8 +198,12 @@ export interface Backend {
   readPointer(appId: string, channel: string): Promise<ChannelPointer | undefined>
   readManifest(appId: string, version: string): Promise<Manifest | undefined>
   publish(request: PublishRequest): Promise<PublishAttempt>
-  /** Starts the reads of a coming publish of the app to the channel (see PublishPrefetch), into the folder `dir`; absent where a publish reads nothing ahead. */
-  prefetchPublish?(appId: string, channel: string, dir: string): PublishPrefetch
+  /**
+   * Starts the reads of a coming publish of the app to `channels[0]` (see PublishPrefetch),
+   * the base taken from the first of `channels` with a release, into the folder `dir`;
+   * absent where a publish reads nothing ahead.
+   */
+  prefetchPublish?(appId: string, channels: readonly string[], dir: string): PublishPrefetch
   removeChannel(appId: string, channel: string): Promise<RemovalResult>
   /** Promote and rollback; absent on backends that keep their own registry. */
   moveChannel?(request: ChannelMoveRequest): Promise<PublishAttempt>
