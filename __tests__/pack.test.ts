@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
-import { packWebDir } from '../src/bundle/pack.js'
-import { readReusable } from '../src/bundle/reuse.js'
+import { packWebDir, type PackedBundle } from '../src/bundle/pack.js'
+import { GrowingFile, readReusable, type PreviousBundle } from '../src/bundle/reuse.js'
 import { readZip } from './helpers/zip.js'
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex')
@@ -91,32 +91,70 @@ describe('packWebDir', () => {
     expect([bundle.checksum, bundle.md5]).toEqual([sha256(archive), md5(archive)])
   })
 
+  /** A previous archive on disk, whole, as the registry gives one once read: `verified` is what the check against its manifest found. */
+  const previousOf = (packed: PackedBundle, verified = true, reached: (offset: number) => Promise<boolean> = async () => true): PreviousBundle => {
+    const bytes = readFileSync(packed.archivePath)
+    return { archivePath: packed.archivePath, files: packed.files, size: bytes.length, tail: bytes, reached, verified: Promise.resolve(verified) }
+  }
+
   it('takes the unchanged files\' deflated entries from the previous archive: the same bytes as a fresh pack', async () => {
     writeFileSync(join(web, 'assets', 'other.js'), 'export const other = 1\n'.repeat(200))
     const previous = await packWebDir(web, join(temp, 'previous.zip'))
     writeFileSync(join(web, 'assets', 'app.js'), 'console.log(2)\n'.repeat(100))
-    const reuse = await readReusable({ archivePath: previous.archivePath, files: previous.files })
-    expect([...reuse!.entries.keys()].sort()).toEqual(['assets/app.js', 'assets/other.js', 'index.html'])
+    const reuse = await readReusable(previousOf(previous))
+    expect([...reuse.entries.keys()].sort()).toEqual(['assets/app.js', 'assets/other.js', 'index.html'])
     // app.js changed: its entry of the previous archive does not match and it is deflated again.
-    const reused = await packWebDir(web, join(temp, 'reused.zip'), { reuse, preparer: 'workers' })
+    const reused = await packWebDir(web, join(temp, 'reused.zip'), { reuse: async () => reuse, preparer: 'workers' })
     const fresh = await packWebDir(web, join(temp, 'fresh.zip'))
     expect(readFileSync(reused.archivePath).equals(readFileSync(fresh.archivePath))).toBe(true)
     expect(reused.files).toEqual(fresh.files)
     for (const entry of await readZip(reused.archivePath)) expect(entry.data.equals(readFileSync(join(web, entry.name)))).toBe(true)
   })
 
-  it('takes those entries as they are: a byte changed in one shows in the new archive, so only an archive checked against its manifest is given', async () => {
+  it('takes each entry once the previous archive has arrived past it, and deflates a file whose entry never arrives', async () => {
+    writeFileSync(join(web, 'assets', 'other.js'), 'export const other = 1\n'.repeat(200))
+    const previous = await packWebDir(web, join(temp, 'previous.zip'))
+    const asked: number[] = []
+    // The archive arrives later, and stops before its last entry: that one is deflated again.
+    const lastEntry = Math.max(...[...(await readReusable(previousOf(previous))).entries.values()].map((e) => e.headerOffset))
+    const arriving = async (offset: number) => (asked.push(offset), await new Promise((resolve) => setTimeout(resolve, 20)), offset <= lastEntry)
+    const reuse = await readReusable(previousOf(previous, true, arriving))
+    const reused = await packWebDir(web, join(temp, 'reused.zip'), { reuse: async () => reuse, preparer: 'workers' })
+    expect(asked).toHaveLength(3)
+    expect(readFileSync(reused.archivePath).equals(readFileSync((await packWebDir(web, join(temp, 'fresh.zip'))).archivePath))).toBe(true)
+  })
+
+  it('takes those entries as they are, so a pack from an archive that did not check out against its manifest is made again without them', async () => {
     writeFileSync(join(web, 'assets', 'other.js'), 'export const other = 1\n'.repeat(200))
     const previous = await packWebDir(web, join(temp, 'previous.zip'))
     const bytes = readFileSync(previous.archivePath)
-    const entry = (await readReusable({ archivePath: previous.archivePath, files: previous.files }))!.entries.get('assets/other.js')!
+    const entry = (await readReusable(previousOf(previous))).entries.get('assets/other.js')!
     const dataStart = entry.headerOffset + 30 + bytes.readUInt16LE(entry.headerOffset + 26) + bytes.readUInt16LE(entry.headerOffset + 28)
     bytes[dataStart + (entry.compressedSize >> 1)] ^= 0x01
     writeFileSync(previous.archivePath, bytes)
-    const reuse = await readReusable({ archivePath: previous.archivePath, files: previous.files })
-    const reused = readFileSync((await packWebDir(web, join(temp, 'reused.zip'), { reuse, preparer: 'workers' })).archivePath)
-    expect(reused.includes(bytes.subarray(dataStart, dataStart + entry.compressedSize))).toBe(true)
-    expect(reused.equals(readFileSync((await packWebDir(web, join(temp, 'fresh.zip'))).archivePath))).toBe(false)
+    const fresh = readFileSync((await packWebDir(web, join(temp, 'fresh.zip'))).archivePath)
+    // Vouched for (as if it matched its manifest), the changed byte ships: the check is what keeps it out.
+    const vouched = readFileSync((await packWebDir(web, join(temp, 'vouched.zip'), { reuse: () => readReusable(previousOf(previous)), preparer: 'workers' })).archivePath)
+    expect(vouched.includes(bytes.subarray(dataStart, dataStart + entry.compressedSize))).toBe(true)
+    expect(vouched.equals(fresh)).toBe(false)
+    const checked = await packWebDir(web, join(temp, 'checked.zip'), { reuse: () => readReusable(previousOf(previous, false)), preparer: 'workers' })
+    expect(readFileSync(checked.archivePath).equals(fresh)).toBe(true)
+  })
+
+  it('tells who waits for bytes of a growing file once they are written, and never after the writer started again', async () => {
+    const file = new GrowingFile()
+    const early = file.reached(10)
+    const late = file.reached(30)
+    file.wrote(0)
+    file.wrote(16)
+    expect(await early).toBe(true)
+    // A retry writes from the front: bytes read from the first attempt may not be the file's.
+    file.wrote(0)
+    expect([await late, await file.reached(5), file.restarted]).toEqual([false, false, true])
+    const stopped = new GrowingFile()
+    stopped.wrote(8)
+    stopped.stop()
+    expect([await stopped.reached(8), await stopped.reached(9)]).toEqual([true, false])
   })
 
   it('follows a symlink that stays inside the web dir', async () => {

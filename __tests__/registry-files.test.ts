@@ -5,6 +5,7 @@
  * registry lacks; removing a preview removes only the files no other bundle names.
  */
 import { beforeEach, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { brotliDecompressSync } from 'node:zlib'
@@ -44,6 +45,13 @@ describe('content-addressed files', () => {
   const folder = () => ({ 'registry-path': registry() })
   const manifestOf = (version: string): StoredManifest => JSON.parse(readFileSync(join(registry(), APP, 'bundles', version, 'manifest.json'), 'utf8'))
   const storedFiles = () => readdirSync(join(registry(), APP, 'files')).sort()
+  /** Three 1.8 MB scripts that deflate to about 1.4 MB each, over the 4 MB a pack deflates on the main thread: the workers pack the bundle, and take entries from the previous one. */
+  const addLargeScripts = () => {
+    for (const part of [1, 2, 3]) {
+      const lines = Array.from({ length: 40_000 }, (_, i) => `// ${createHash('sha256').update(`${part}-${i}`).digest('base64')}\n`)
+      writeFileSync(join(workspace, 'app', 'src', `large-${part}.js`), lines.join(''))
+    }
+  }
 
   it('stores every file of the bundle once, by the sha256 of its decoded bytes', async () => {
     expect((await tagPush('v1.0.0', folder())).exitCode).toBe(0)
@@ -75,6 +83,21 @@ describe('content-addressed files', () => {
     expect(second.stdout).toMatch(/files: 1 sent \(\d+ KiB\), \d+ already in the registry/)
   })
 
+  it('packs again from nothing when the previous archive it took entries from had to be read a second time', async () => {
+    addLargeScripts()
+    const prefix = `cut-${Date.now()}`
+    expect((await tagPush('v1.0.0', localS3Inputs(local, prefix))).exitCode).toBe(0)
+    appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
+    // The read of the tail, then the whole archive: its first attempt gives a changed byte and breaks off, the second starts the file again.
+    local.proxy.rules = [{ method: 'GET', path: /\/bundles\/1\.0\.0\/bundle\.zip$/, times: [2], fault: 'cut' }]
+    const second = await tagPush('v1.0.1', localS3Inputs(local, prefix))
+    expect(second.exitCode).toBe(0)
+    expect(local.proxy.seen.filter((r) => r.startsWith('GET ') && r.includes('/bundles/1.0.0/bundle.zip'))).toHaveLength(3)
+    expect(second.stdout).toContain('the base release\'s bundle did not check out against its manifest once read, so it was packed again without it')
+    const fresh = await tagPush('v1.0.1', localS3Inputs(local, `${prefix}-fresh`))
+    expect(second.outputs.checksum).toBe(fresh.outputs.checksum)
+  })
+
   it('lists the files when more than 256 are not named by the current release, reading every page: none is sent twice', async () => {
     const s3 = localS3Inputs(local, `pages-${Date.now()}`)
     // Pages of 100 keys (S3's are 1,000), so 300 files span pages and s3rver's continuation tokens.
@@ -94,6 +117,7 @@ describe('content-addressed files', () => {
   })
 
   it('packs a new version from the channel\'s current bundle: the same bytes as a pack from nothing', async () => {
+    addLargeScripts()
     const prefix = `reuse-${Date.now()}`
     expect((await tagPush('v1.0.0', localS3Inputs(local, prefix))).exitCode).toBe(0)
     appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
@@ -101,11 +125,14 @@ describe('content-addressed files', () => {
     const second = await tagPush('v1.0.1', localS3Inputs(local, prefix))
     expect(second.exitCode).toBe(0)
     expect(local.proxy.seen).toContain(`GET /${local.s3.bucket}/${prefix}/${APP}/bundles/1.0.0/bundle.zip`)
+    // Every unchanged text file: the three scripts and the page, not the changed app.js.
+    expect(Number(/(\d+) deflated entries taken from the base release's bundle/.exec(second.stdout)?.[1])).toBeGreaterThanOrEqual(4)
     const fresh = await tagPush('v1.0.1', localS3Inputs(local, `${prefix}-fresh`))
     expect(fresh.outputs.checksum).toBe(second.outputs.checksum)
   })
 
   it('reuses nothing of a current bundle that does not match its manifest', async () => {
+    addLargeScripts()
     expect((await tagPush('v1.0.0', folder())).exitCode).toBe(0)
     const zip = join(registry(), APP, 'bundles', '1.0.0', 'bundle.zip')
     const bytes = readFileSync(zip)
@@ -114,6 +141,7 @@ describe('content-addressed files', () => {
     appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
     const second = await tagPush('v1.0.1', folder())
     expect(second.exitCode).toBe(0)
+    expect(second.stdout).toContain('the base release\'s bundle did not check out against its manifest once read, so it was packed again without it')
     const fresh = await tagPush('v1.0.1', { 'registry-path': join(workspace, 'fresh-registry') })
     expect(second.outputs.checksum).toBe(fresh.outputs.checksum)
   })
@@ -133,6 +161,7 @@ describe('content-addressed files', () => {
   })
 
   it('starts a pull request\'s first preview from production\'s release: its zip is read, its files are not asked about', async () => {
+    addLargeScripts()
     const s3 = localS3Inputs(local, `preview-base-${Date.now()}`)
     expect((await tagPush('v1.0.0', s3)).exitCode).toBe(0)
     local.proxy.seen = []

@@ -46,9 +46,11 @@ export async function startS3(bucket = 'updates'): Promise<LocalS3> {
 /**
  * What the proxy does to a chosen request: answer a status (412 as a store that holds the
  * object would), drop the connection, stall, flip one byte of the request body on its way
- * to the store (`corrupt`), or pass the store's answer back one byte every 700 ms (`trickle`).
+ * to the store (`corrupt`), pass the store's answer back one byte every 700 ms (`trickle`),
+ * or pass its first three quarters, the byte at its middle flipped, and close the connection
+ * (`cut`, a transfer that broke off after bad bytes).
  */
-type Fault = { status: number; body?: string } | 'drop' | 'stall' | 'corrupt' | 'trickle'
+type Fault = { status: number; body?: string } | 'drop' | 'stall' | 'corrupt' | 'trickle' | 'cut'
 
 interface FaultRule {
   method: string
@@ -145,6 +147,17 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     keyLocks.set(path, next)
   }
 
+  function cut(incoming: IncomingMessage, outgoing: ServerResponse) {
+    send(incoming, undefined, (answer) => {
+      outgoing.writeHead(answer.statusCode ?? 502, answer.headers)
+      void readBody(answer).then((bytes) => {
+        const passed = Buffer.from(bytes.subarray(0, Math.floor(bytes.length * 0.75)))
+        if (passed.length) passed[bytes.length >> 1] ^= 0x01
+        outgoing.write(passed, () => outgoing.destroy())
+      })
+    }, () => outgoing.destroy())
+  }
+
   function trickle(incoming: IncomingMessage, outgoing: ServerResponse) {
     send(incoming, undefined, (answer) => {
       const { 'content-length': length, ...headers } = answer.headers
@@ -170,6 +183,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       if (rule.times !== 'always' && !rule.times.includes(n)) continue
       const fault = rule.fault
       if (fault === 'trickle') return trickle(incoming, outgoing)
+      if (fault === 'cut') return cut(incoming, outgoing)
       if (fault === 'corrupt') {
         void readBody(incoming).then((body) => {
           if (body.length) body[body.length >> 1] ^= 0x01

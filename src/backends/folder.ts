@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { copyFile, link, mkdir, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
+import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
@@ -91,13 +91,31 @@ class FolderStore implements ObjectStore {
     }
   }
 
-  async readToFile(key: string, path: string): Promise<string | undefined> {
+  async readRange(key: string, start: number, end: number): Promise<Buffer | undefined> {
+    let file
+    try {
+      file = await open(this.path(key))
+    } catch (error) {
+      if (isMissing(error)) return undefined
+      throw error
+    }
+    try {
+      const bytes = Buffer.alloc(end - start + 1)
+      const { bytesRead } = await file.read(bytes, 0, bytes.length, start)
+      return bytesRead === bytes.length ? bytes : undefined
+    } finally {
+      await file.close()
+    }
+  }
+
+  async readToFile(key: string, path: string, _size: number, onWritten?: (bytes: number) => void): Promise<string | undefined> {
     try {
       await copyFile(this.path(key), path)
     } catch (error) {
       if (isMissing(error)) return undefined
       throw error
     }
+    onWritten?.((await stat(path)).size)
     return sha256OfFile(path)
   }
 

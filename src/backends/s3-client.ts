@@ -1,8 +1,6 @@
 import aws4 from 'aws4'
 import { createHash } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import { open } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Dispatcher } from 'undici'
 import { UserError } from '../errors.js'
@@ -38,6 +36,8 @@ export interface S3Request {
   accept?: number[]
   /** A successful answer's body goes into this file (written anew by each attempt), not into memory; the response's fileSha256 is its sha256. */
   toFile?: string
+  /** With toFile: told the bytes of the file written so far, after each write; 0 when an attempt starts writing it anew. */
+  onWritten?: (bytes: number) => void
 }
 
 export interface S3Response {
@@ -113,6 +113,39 @@ function xmlValue(xml: string, tag: string): string | undefined {
   return new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1]
 }
 
+/** Bytes gathered before each write of a body into its file. */
+const WRITE_BYTES = 1024 * 1024
+
+/** Writes a body into a file (anew), hashing it; `onWritten` follows the bytes written. Resolves to its sha256 (hex). */
+async function writeBody(body: AsyncIterable<Buffer>, path: string, onWritten?: (bytes: number) => void): Promise<string> {
+  const hash = createHash('sha256')
+  const file = await open(path, 'w')
+  let written = 0
+  let gathered: Buffer[] = []
+  let gatheredBytes = 0
+  const flush = async () => {
+    const bytes = Buffer.concat(gathered, gatheredBytes)
+    for (let done = 0; done < bytes.length; ) done += (await file.write(bytes, done, bytes.length - done, written + done)).bytesWritten
+    written += gatheredBytes
+    gathered = []
+    gatheredBytes = 0
+    onWritten?.(written)
+  }
+  try {
+    onWritten?.(0)
+    for await (const chunk of body) {
+      hash.update(chunk)
+      gathered.push(chunk)
+      gatheredBytes += chunk.length
+      if (gatheredBytes >= WRITE_BYTES) await flush()
+    }
+    if (gatheredBytes > 0) await flush()
+  } finally {
+    await file.close()
+  }
+  return hash.digest('hex')
+}
+
 /** Signs each request with SigV4 (aws4) and sends it with undici, retrying what retrying can fix. */
 export class S3Client {
   constructor(
@@ -165,10 +198,8 @@ export class S3Client {
       signal
     })
     if (req.toFile && response.statusCode < 300) {
-      const hash = createHash('sha256')
-      const tap = new Transform({ transform: (chunk: Buffer, _encoding, done) => (hash.update(chunk), done(null, chunk)) })
-      await pipeline(response.body, tap, createWriteStream(req.toFile))
-      return { status: response.statusCode, headers: response.headers, body: Buffer.alloc(0), fileSha256: hash.digest('hex') }
+      const fileSha256 = await writeBody(response.body, req.toFile, req.onWritten)
+      return { status: response.statusCode, headers: response.headers, body: Buffer.alloc(0), fileSha256 }
     }
     const body = Buffer.from(await response.body.arrayBuffer())
     if (response.statusCode >= 300 && !(req.accept ?? []).includes(response.statusCode)) {

@@ -74,8 +74,13 @@ class S3Store implements ObjectStore {
     return response.status === 404 ? undefined : response.body
   }
 
-  async readToFile(key: string, path: string, size: number): Promise<string | undefined> {
-    const response = await this.client.send({ method: 'GET', key: this.key(key), accept: [404], toFile: path, bytes: size })
+  async readRange(key: string, start: number, end: number): Promise<Buffer | undefined> {
+    const response = await this.client.send({ method: 'GET', key: this.key(key), headers: { range: `bytes=${start}-${end}` }, accept: [404, 416] })
+    return response.status === 206 && response.body.length === end - start + 1 ? response.body : undefined
+  }
+
+  async readToFile(key: string, path: string, size: number, onWritten?: (bytes: number) => void): Promise<string | undefined> {
+    const response = await this.client.send({ method: 'GET', key: this.key(key), accept: [404], toFile: path, onWritten, bytes: size })
     return response.status === 404 ? undefined : response.fileSha256
   }
 

@@ -1,7 +1,5 @@
-import { constants, type Stats } from 'node:fs'
-import { access, lstat, readdir, realpath, stat } from 'node:fs/promises'
+import { accessSync, constants, lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs'
 import { join, relative, sep } from 'node:path'
-import { mapBounded } from '../concurrency.js'
 import { UserError } from '../errors.js'
 
 export interface WebFile {
@@ -19,8 +17,14 @@ export interface ListLimits {
 
 export const DEFAULT_LIMITS: ListLimits = { maxFiles: 100_000, maxFileBytes: 2 * 1024 ** 3 }
 
-/** File-system calls in flight at once: the thread pool runs several, the walk stays in order. */
-const FS_BATCH = 64
+/** A file-system call, or the error the user can fix (webDirProblem). */
+function checked<T>(call: () => T, path: string, kind: 'file' | 'folder'): T {
+  try {
+    return call()
+  } catch (error) {
+    throw webDirProblem(error, path, kind)
+  }
+}
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
 
 function isInside(root: string, path: string): boolean {
@@ -81,60 +85,52 @@ function specialFileKind(info: Stats): string {
   return 'a special file'
 }
 
-async function readable(files: WebFile[]): Promise<void> {
-  await mapBounded(files, FS_BATCH, (file) =>
-    access(file.absolutePath, constants.R_OK).catch((error: unknown) => {
-      throw webDirProblem(error, file.path, 'file')
-    })
-  )
+function checkReadable(files: WebFile[]): void {
+  for (const file of files) checked(() => accessSync(file.absolutePath, constants.R_OK), file.path, 'file')
 }
 
 /**
  * Every file of the web dir in a stable order, checked before anything is packed: regular
  * files and folders only, names a device can extract, every file readable. A symlink is
  * followed only while it stays inside the web dir: one that leaves it would ship files the
- * build never meant to.
+ * build never meant to. The calls are synchronous: a few microseconds each, where an
+ * asynchronous one waits for a turn of an event loop that a publish keeps busy (5,000 files:
+ * 0.1 s against 0.25 s idle and 1.5 s beside a download).
  */
 export async function listWebFiles(webDir: string, limits: ListLimits = DEFAULT_LIMITS): Promise<WebFile[]> {
-  const root = await realpath(webDir)
+  const root = realpathSync(webDir)
   const files: WebFile[] = []
 
   /** `ancestors`: real paths of the folders being walked, to tell a loop from a second link to a folder. */
-  async function walk(dir: string, prefix: string, ancestors: Set<string>): Promise<void> {
-    const rawNames = await readdir(dir, { encoding: 'buffer' }).catch((error: unknown) => {
-      throw webDirProblem(error, prefix, 'folder')
-    })
+  function walk(dir: string, prefix: string, ancestors: Set<string>): void {
+    const rawNames = checked(() => readdirSync(dir, { encoding: 'buffer' }), prefix, 'folder')
     const paths = rawNames.map((raw) => entryName(raw, prefix))
     const names = rawNames.map((raw) => raw.toString('utf8'))
     const order = names.map((_, index) => index).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0))
-    const infos = await mapBounded(order, FS_BATCH, (index) =>
-      lstat(join(dir, names[index])).catch((error: unknown) => {
-        throw webDirProblem(error, paths[index], 'file')
-      })
-    )
-    for (const [position, index] of order.entries()) {
+    for (const index of order) {
       const path = paths[index]
       const absolute = join(dir, names[index])
-      let info = infos[position]
+      let info: Stats = checked(() => lstatSync(absolute), path, 'file')
       let target = absolute
       if (info.isSymbolicLink()) {
-        target = await realpath(absolute).catch((error: unknown) => {
-          const code = (error as NodeJS.ErrnoException).code
-          if (code === 'ENOENT') {
+        try {
+          target = realpathSync(absolute)
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
             throw new UserError(`The web dir has a symlink ${path} whose target does not exist: remove it, or build the file it points at.`)
           }
           throw webDirProblem(error, path, 'file')
-        })
+        }
         if (!isInside(root, target)) {
           throw new UserError(
             `The web dir has a symlink ${path} that points outside it: copy the file into the build output instead of linking it.`
           )
         }
-        info = await stat(target)
+        info = statSync(target)
       }
       if (info.isDirectory()) {
         if (ancestors.has(target)) throw symlinkLoop(path)
-        await walk(target, path, new Set(ancestors).add(target))
+        walk(target, path, new Set(ancestors).add(target))
       } else if (info.isFile()) {
         if (info.size > limits.maxFileBytes) {
           throw new UserError(
@@ -153,10 +149,10 @@ export async function listWebFiles(webDir: string, limits: ListLimits = DEFAULT_
     }
   }
 
-  await walk(root, '', new Set([root]))
+  walk(root, '', new Set([root]))
   if (!files.some((file) => file.path === 'index.html')) {
     throw new UserError('The web dir has no regular file index.html at its root (it is a folder or a link to one): point web-dir at the folder the build writes index.html to.')
   }
-  await readable(files)
+  checkReadable(files)
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }

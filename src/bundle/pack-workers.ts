@@ -12,6 +12,8 @@ export interface PreparedFile {
   crc32: number
   size: number
   deflated: boolean
+  /** The data is the previous archive's entry. */
+  reused: boolean
   data: Buffer
 }
 
@@ -38,6 +40,7 @@ interface Reply {
   crc32: number
   size: number
   deflated: boolean
+  reused: boolean
   data: Uint8Array
 }
 
@@ -122,7 +125,7 @@ parentPort.on('message', ({ id, path, compress, level, reuse }) => {
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.length)
     allocated += data.buffer.byteLength
     if (allocated >= ${GARBAGE_BYTES}) { allocated = 0; collect() }
-    parentPort.postMessage({ id, sha256, crc32, size: raw.length, deflated, data: bytes }, [data.buffer])
+    parentPort.postMessage({ id, sha256, crc32, size: raw.length, deflated, reused: Boolean(reused), data: bytes }, [data.buffer])
   } catch (error) {
     parentPort.postMessage({ id, error: { message: String(error && error.message), code: error && error.code, path: error && error.path, syscall: error && error.syscall } })
   }
@@ -175,7 +178,7 @@ export class InlinePreparer implements FilePreparer {
     const raw = readFileSync(path)
     const prepared = { sha256: createHash('sha256').update(raw).digest('hex'), crc32: crc32(raw), size: raw.length }
     const out = compress ? deflateRawSync(raw, { level }) : raw
-    return out.length < raw.length ? { ...prepared, deflated: true, data: out } : { ...prepared, deflated: false, data: raw }
+    return out.length < raw.length ? { ...prepared, deflated: true, reused: false, data: out } : { ...prepared, deflated: false, reused: false, data: raw }
   }
 
   async close(): Promise<void> {}
@@ -228,7 +231,7 @@ export class PackWorkers implements FilePreparer {
     this.waiting.delete(reply.id)
     if (reply.error) return waiter.reject(asError(reply.error))
     const data = Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength)
-    waiter.resolve({ sha256: reply.sha256, crc32: reply.crc32, size: reply.size, deflated: reply.deflated, data })
+    waiter.resolve({ sha256: reply.sha256, crc32: reply.crc32, size: reply.size, deflated: reply.deflated, reused: reply.reused, data })
   }
 
   /** A worker that died (out of memory, a bug) fails every job waiting and every one after. */

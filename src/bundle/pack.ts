@@ -26,6 +26,8 @@ export interface PackedBundle {
   md5?: string
   size: number
   files: BundleFile[]
+  /** What the pack took from the previous bundle it was given: entries, or nothing, since that archive did not check out. */
+  reuse?: { kind: 'taken'; entries: number } | { kind: 'discarded' }
 }
 
 const MB = 1024 * 1024
@@ -52,6 +54,7 @@ interface BufferedEntry {
   crc32: number
   size: number
   method: number
+  reused: boolean
   data: Buffer
 }
 
@@ -61,16 +64,19 @@ type PreparedEntry = BufferedEntry | { kind: 'streamed' }
 const shouldCompress = (file: WebFile) => file.size > 0 && !isCompressedFormat(file.path)
 const readAheadCost = (file: WebFile) => (file.size > BUFFERED_MAX_BYTES ? 0 : file.size)
 
-function reusedEntry(reuse: ReusableArchive | undefined, file: WebFile): ReusedEntry | undefined {
+/** The previous archive's entry for the file, once the archive is read past it. */
+async function reusedEntry(reuse: ReusableArchive | undefined, file: WebFile): Promise<ReusedEntry | undefined> {
   const entry = reuse?.entries.get(file.path)
-  return entry && entry.size === file.size ? { archive: reuse!.archivePath, ...entry } : undefined
+  if (!reuse || !entry || entry.size !== file.size || !(await reuse.reached(entry.readUpTo))) return undefined
+  const { sha256, crc32, compressedSize, headerOffset } = entry
+  return { archive: reuse.archivePath, sha256, crc32, compressedSize, headerOffset }
 }
 
 async function prepare(workers: FilePreparer, file: WebFile, reuse: ReusableArchive | undefined): Promise<PreparedEntry> {
   if (file.size > BUFFERED_MAX_BYTES) return { kind: 'streamed' }
-  const prepared = await workers.prepare(file.absolutePath, shouldCompress(file), DEFLATE_LEVEL, reusedEntry(reuse, file))
-  const { sha256, crc32, size, data } = prepared
-  return { kind: 'buffered', sha256, crc32, size, data, method: prepared.deflated ? METHOD_DEFLATE : METHOD_STORE }
+  const prepared = await workers.prepare(file.absolutePath, shouldCompress(file), DEFLATE_LEVEL, await reusedEntry(reuse, file))
+  const { sha256, crc32, size, data, reused } = prepared
+  return { kind: 'buffered', sha256, crc32, size, data, reused, method: prepared.deflated ? METHOD_DEFLATE : METHOD_STORE }
 }
 
 /**
@@ -158,11 +164,11 @@ export interface PackOptions {
   /** Tests only: where files are read, hashed and deflated, instead of the choice by the bundle's size. */
   preparer?: 'workers' | 'main thread'
   /**
-   * The previous bundle's deflated entries, taken as they are for unchanged files
-   * (src/bundle/reuse.ts); awaited only by a pack on the workers, since the main thread
+   * Reads the previous bundle's deflated entries, taken as they are for unchanged files
+   * (src/bundle/reuse.ts); called only by a pack on the workers, since the main thread
    * deflates every file of a small bundle sooner than the previous one arrives.
    */
-  reuse?: ReusableArchive | Promise<ReusableArchive | undefined>
+  reuse?: () => Promise<ReusableArchive | undefined>
   /** Stops the pack between files (its archive is removed): a pack started beside the eligibility check that refused. */
   signal?: AbortSignal
 }
@@ -180,13 +186,22 @@ function onMainThread(files: WebFile[], choice: PackOptions['preparer']): boolea
 export async function packWebDir(webDir: string, archivePath: string, options: PackOptions = {}): Promise<PackedBundle> {
   const webFiles = await listWebFiles(webDir, options.limits ?? DEFAULT_LIMITS)
   const inline = onMainThread(webFiles, options.preparer)
-  const reuse = inline ? undefined : await options.reuse
+  const reuse = inline ? undefined : await options.reuse?.()
+  const packed = await packFiles(webFiles, archivePath, inline, reuse, options)
+  if (!reuse) return packed
+  // Entries were taken while the previous archive was still arriving: if it did not check out, none of them ships.
+  if (!(await reuse.verified)) return { ...(await packFiles(webFiles, archivePath, inline, undefined, options)), reuse: { kind: 'discarded' } }
+  return packed
+}
+
+async function packFiles(webFiles: WebFile[], archivePath: string, inline: boolean, reuse: ReusableArchive | undefined, options: PackOptions): Promise<PackedBundle> {
   const archive = await ArchiveFile.create(archivePath)
   const workers: FilePreparer = inline ? new InlinePreparer() : new PackWorkers()
   const readAhead = new ReadAhead(webFiles, workers, reuse)
   const garbage = new GarbageMeter()
   const records: EntryRecord[] = []
   const files: BundleFile[] = []
+  let reusedEntries = 0
   let current: WebFile | undefined
   try {
     for (const file of webFiles) {
@@ -206,12 +221,13 @@ export async function packWebDir(webDir: string, archivePath: string, options: P
       garbage.add(entry.data.buffer.byteLength)
       records.push(record)
       files.push({ path: file.path, size: entry.size, sha256: entry.sha256 })
+      if (entry.reused) reusedEntries++
     }
     current = undefined
     await archive.append(centralDirectory(records, archive.bytes, options.zip64Threshold ?? ZIP64_THRESHOLD))
     const size = archive.bytes
     const digests = await archive.close()
-    return { archivePath, checksum: digests.sha256, md5: digests.md5, size, files }
+    return { archivePath, checksum: digests.sha256, md5: digests.md5, size, files, ...(reuse ? { reuse: { kind: 'taken', entries: reusedEntries } } : {}) }
   } catch (error) {
     await archive.discard()
     throw packProblem(error, archivePath, current)

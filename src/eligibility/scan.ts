@@ -1,7 +1,6 @@
-import { open } from 'node:fs/promises'
+import { closeSync, openSync, readSync } from 'node:fs'
 import { extname } from 'node:path'
 import { listWebFiles } from '../bundle/files.js'
-import { mapBounded } from '../concurrency.js'
 
 const NATIVE_EXTENSIONS = new Set(['.so', '.dylib', '.jar', '.aar', '.dex', '.a', '.dll', '.exe', '.apk', '.ipa'])
 const prefix = (bytes: number[]) => (head: Buffer) => head.length >= bytes.length && bytes.every((byte, i) => head[i] === byte)
@@ -17,17 +16,16 @@ const MAGIC: [string, (head: Buffer) => boolean][] = [
   ['DEX', (head) => DEX_MAGIC.test(head.toString('latin1'))]
 ]
 const HEAD_BYTES = 8
-/** Heads read at once: each is three small calls, so the thread pool's round trips, not the bytes, bound the time. */
-const PARALLEL_READS = 64
 
-async function magicOf(path: string): Promise<string | undefined> {
-  const handle = await open(path, 'r')
+/** Read synchronously, as the web dir is listed (src/bundle/files.ts): three calls of a few microseconds, where asynchronous ones wait for a busy event loop. */
+function magicOf(path: string): string | undefined {
+  const fd = openSync(path, 'r')
   try {
     const head = Buffer.alloc(HEAD_BYTES)
-    const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, 0)
+    const bytesRead = readSync(fd, head, 0, HEAD_BYTES, 0)
     return MAGIC.find(([, matches]) => matches(head.subarray(0, bytesRead)))?.[0]
   } finally {
-    await handle.close()
+    closeSync(fd)
   }
 }
 
@@ -36,11 +34,11 @@ async function magicOf(path: string): Promise<string | undefined> {
  * bytes, whatever it is called) could not run from a live update and has no place there.
  */
 export async function scanBundle(webDir: string): Promise<{ message: string; file?: string }[]> {
-  const found = await mapBounded(await listWebFiles(webDir), PARALLEL_READS, async (file): Promise<{ message: string } | undefined> => {
+  const found = (await listWebFiles(webDir)).map((file): { message: string } | undefined => {
     const framework = file.path.split('/').find((part) => part.endsWith('.framework') || part.endsWith('.xcframework'))
     if (framework) return { message: `native framework in the bundle: ${file.path}` }
     if (NATIVE_EXTENSIONS.has(extname(file.path).toLowerCase())) return { message: `native binary in the bundle: ${file.path}` }
-    const kind = file.size >= 4 ? await magicOf(file.absolutePath) : undefined
+    const kind = file.size >= 4 ? magicOf(file.absolutePath) : undefined
     return kind ? { message: `native binary in the bundle: ${file.path} (${kind})` } : undefined
   })
   return found.filter((problem) => problem !== undefined)

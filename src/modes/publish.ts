@@ -36,7 +36,7 @@ export const publishMode: ModeRun = async ({ inputs, ctx, services, stages, repo
 
   const webDir = await buildWebDir(inputs, project, services, stages)
   // The pack is local and runs beside the check; nothing is sent before the verdict allows it.
-  const packing = packBeside(webDir, join(await workDir(), 'bundle.zip'), prefetched?.previousBundle)
+  const packing = packBeside(webDir, join(await workDir(), 'bundle.zip'), prefetched?.readPreviousBundle)
   const checked = await checkWebDir(inputs, project, target, services, stages, report, webDir, async () => {
     // The prefetched release, else read again: a read that failed early fails the check here, with its message.
     const current = await prefetched?.current
@@ -56,17 +56,24 @@ export const publishMode: ModeRun = async ({ inputs, ctx, services, stages, repo
   const { verdict } = checked
 
   const bundle: PackedBundle = await stages.run('Pack', () => packing.bundle, (b) =>
-    `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}`, packing.started)
+    `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}${describeReuse(b.reuse)}`, packing.started)
   const reopensChannel = ctx.payload.action === 'reopened' && Boolean(target.pullRequest)
   return signAndPublish(backend, stages, report, { appId, target, bundle, verdict, webDir, signingKey, reopensChannel, previewUrl: inputs.previewUrl, rollout: rolloutPercent(inputs), prefetched })
 }
 
+function describeReuse(reuse: PackedBundle['reuse']): string {
+  if (!reuse) return ''
+  return reuse.kind === 'taken'
+    ? `; ${reuse.entries} deflated entries taken from the base release's bundle`
+    : '; the base release\'s bundle did not check out against its manifest once read, so it was packed again without it'
+}
+
 /** A pack started now, awaited by the Pack stage, or cancelled (its archive removed) when the check refuses or fails. */
-function packBeside(webDir: string, archivePath: string, previous?: Promise<PreviousBundle | undefined>): { bundle: Promise<PackedBundle>; started: number; cancel(): Promise<void> } {
+function packBeside(webDir: string, archivePath: string, readPrevious?: () => Promise<PreviousBundle | undefined>): { bundle: Promise<PackedBundle>; started: number; cancel(): Promise<void> } {
   const started = performance.now()
   const controller = new AbortController()
-  // The channel's current bundle, when the backend read it: the entries of unchanged files are taken from it.
-  const reusable = previous?.then((bundle) => bundle && readReusable(bundle)).catch(() => undefined)
+  // The base release's bundle, when the backend can read it: the entries of unchanged files are taken from it.
+  const reusable = readPrevious && (() => readPrevious().then((previous) => previous && readReusable(previous)).catch(() => undefined))
   const bundle = packWebDir(webDir, archivePath, { signal: controller.signal, reuse: reusable })
   // Awaited by the Pack stage or by cancel; this only keeps a failure meanwhile from being "unhandled".
   bundle.catch(() => undefined)

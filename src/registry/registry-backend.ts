@@ -4,7 +4,7 @@
  * docs/architecture.md, Registry and Invariants.
  */
 import { join } from 'node:path'
-import type { PreviousBundle } from '../bundle/reuse.js'
+import { GrowingFile, TAIL_BYTES, type PreviousBundle } from '../bundle/reuse.js'
 import { errorMessage, UserError } from '../errors.js'
 import { sha256 } from '../sha256.js'
 import { removeUnusedFiles, storeFiles, type KnownRelease } from './files.js'
@@ -104,7 +104,7 @@ export class RegistryBackend implements Backend {
     return {
       current: releases[0],
       base,
-      previousBundle: base.then((release) => release && this.readBundle(appId, release, join(dir, 'previous-bundle.zip'))).catch(() => undefined)
+      readPreviousBundle: () => base.then((release) => release && this.readBundle(appId, release, join(dir, 'previous-bundle.zip'))).catch(() => undefined)
     }
   }
 
@@ -114,10 +114,17 @@ export class RegistryBackend implements Backend {
     return pointer && manifest?.files && manifest.checksum === pointer.checksum ? { pointer, manifest } : undefined
   }
 
+  /** The tail first, for the central directory; then the archive, which the pack follows as it arrives. */
   private async readBundle(appId: string, { pointer, manifest }: CurrentRelease, archivePath: string): Promise<PreviousBundle | undefined> {
-    // Only an archive that matches its manifest is reused.
-    const read = await this.store.readToFile(registryKeys.bundle(appId, pointer.version), archivePath, manifest.size)
-    return read === manifest.checksum ? { archivePath, files: manifest.files } : undefined
+    const key = registryKeys.bundle(appId, pointer.version)
+    const { size } = manifest
+    const tail = size > 0 ? await this.store.readRange(key, Math.max(0, size - TAIL_BYTES), size - 1) : undefined
+    if (!tail) return undefined
+    const file = new GrowingFile()
+    const read = this.store.readToFile(key, archivePath, size, (bytes) => file.wrote(bytes))
+    // Only an archive that matches its manifest, read in one attempt, vouches for the entries taken from it.
+    const verified = read.then((sha256) => sha256 === manifest.checksum && !file.restarted, () => false).finally(() => file.stop())
+    return { archivePath, files: manifest.files, size, tail, reached: (offset) => file.reached(offset), verified }
   }
 
   async publish(request: PublishRequest): Promise<PublishAttempt> {

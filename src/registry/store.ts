@@ -10,12 +10,15 @@ export interface ObjectStore {
   read(key: string): Promise<Buffer | undefined>
   /** Whether the key holds an object (a HEAD, a stat): no bytes are read. */
   exists(key: string): Promise<boolean>
+  /** Bytes `start` to `end` (inclusive) of an object; undefined when absent, or when the store did not answer with exactly them. */
+  readRange(key: string, start: number, end: number): Promise<Buffer | undefined>
   /**
    * Copies an object into a file, streamed (a bundle can be larger than memory allows);
    * resolves to the sha256 (hex) of the bytes written, undefined when absent. `size`, the
-   * length its manifest records, sets the transfer's deadline without asking the store first.
+   * length its manifest records, sets the transfer's deadline without asking the store
+   * first; `onWritten` follows the bytes written, front to back (0 when a retry starts again).
    */
-  readToFile(key: string, path: string, size: number): Promise<string | undefined>
+  readToFile(key: string, path: string, size: number, onWritten?: (bytes: number) => void): Promise<string | undefined>
   /** sha256 hex of the stored object, or undefined when absent. */
   checksum(key: string): Promise<string | undefined>
   /** Stores a file (`md5`, hex, when the caller made it already); with ifAbsent, never replaces an existing object. Resolves to whether it wrote. */

@@ -186,8 +186,12 @@ export interface PublishPrefetch {
    * (comparisonChannels). Its files are in the registry, so only the others are asked about.
    */
   base: Promise<CurrentRelease | undefined>
-  /** The base release's bundle, read into the run's folder for the pack to reuse its entries (src/bundle/reuse.ts). */
-  previousBundle: Promise<PreviousBundle | undefined>
+  /**
+   * Starts reading the base release's bundle into the run's folder, for the pack to reuse
+   * its entries (src/bundle/reuse.ts). Called by the pack only when it will take them: a
+   * small bundle is deflated whole sooner than the previous one would arrive.
+   */
+  readPreviousBundle(): Promise<PreviousBundle | undefined>
 }
 
 /** Where bundles go: the folder and S3 registries, or a hosted service. */

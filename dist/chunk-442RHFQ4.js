@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-var COMPRESSED_EXTENSIONS=new Set([".png",".jpg",".jpeg",".gif",".webp",".avif",".heic",".ico",".woff",".woff2",".mp3",".mp4",".m4a",".webm",".ogg",".zip",".gz",".br",".zst"]);function isCompressedFormat(path){let name=path.slice(path.lastIndexOf("/")+1),dot=name.lastIndexOf(".");return dot>0&&COMPRESSED_EXTENSIONS.has(name.slice(dot).toLowerCase())}export{isCompressedFormat};
