@@ -25,8 +25,9 @@ describe('packWebDir', () => {
   })
   afterEach(() => rmSync(temp, { recursive: true, force: true }))
 
-  it('lists every file with its size and sha256, sorted, and hashes the archive', async () => {
-    const bundle = await packWebDir(web, join(temp, 'a.zip'))
+  it('lists every file with its size and sha256, sorted, and hashes the archive (MD5 too, when asked for)', async () => {
+    expect((await packWebDir(web, join(temp, 'plain.zip'))).md5).toBeUndefined()
+    const bundle = await packWebDir(web, join(temp, 'a.zip'), { md5: true })
     expect(bundle.files.map((f) => f.path)).toEqual(['assets/app.js', 'assets/img/logo.png', 'empty.txt', 'index.html'])
     const app = readFileSync(join(web, 'assets', 'app.js'))
     expect(bundle.files[0]).toEqual({ path: 'assets/app.js', size: app.length, sha256: sha256(app) })
@@ -77,7 +78,7 @@ describe('packWebDir', () => {
     const image = randomBytes(5 * 1024 * 1024)
     writeFileSync(join(web, 'assets', 'big.js'), text)
     writeFileSync(join(web, 'assets', 'img', 'big.png'), image)
-    const bundle = await packWebDir(web, join(temp, 'a.zip'))
+    const bundle = await packWebDir(web, join(temp, 'a.zip'), { md5: true })
     const entries = await readZip(bundle.archivePath)
     const big = entries.find((e) => e.name === 'assets/big.js')
     expect(big?.data.equals(text)).toBe(true)

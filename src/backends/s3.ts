@@ -48,6 +48,7 @@ const unquote = (etag: unknown) => String(etag ?? '').replace(/^W\//, '').replac
 
 /** The registry in a bucket: same keys as the folder backend, below an optional prefix. */
 class S3Store implements ObjectStore {
+  readonly sendsContentMd5 = true
   constructor(
     private readonly client: S3Client,
     private readonly prefix: string,

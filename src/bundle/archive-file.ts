@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, type Hash } from 'node:crypto'
 import { open, rm, type FileHandle } from 'node:fs/promises'
 
 const MB = 1024 * 1024
@@ -6,14 +6,14 @@ const MB = 1024 * 1024
 const WRITE_BATCH_BYTES = MB
 const READ_BACK_CHUNK_BYTES = MB
 
-/** The archive's digests: sha256 (the checksum devices check), MD5 (what S3 checks an upload against, Content-MD5). */
+/** The archive's digests: sha256 (the checksum devices check), and when asked for, MD5 (what S3 checks an upload against, Content-MD5). */
 export interface ArchiveDigests {
   sha256: string
-  md5: string
+  md5?: string
 }
 
 /**
- * The archive file, written front to back and hashed (sha256 and MD5) in the same order.
+ * The archive file, written front to back and hashed (sha256, and MD5 when asked for) in the same order.
  *
  * A header that can only be written after its entry's data (a large file is streamed, so
  * its CRC-32 and compressed size are known at the end) has its room reserved, is written in
@@ -21,7 +21,7 @@ export interface ArchiveDigests {
  * the one of the bytes on disk, in order, and memory stays bounded.
  */
 export class ArchiveFile {
-  private readonly hashes = [createHash('sha256'), createHash('md5')]
+  private readonly hashes: Hash[]
   /** Bytes appended so far: the offset the next append lands at. */
   bytes = 0
   /** Bytes on disk; the rest waits in the batch. */
@@ -34,12 +34,16 @@ export class ArchiveFile {
 
   private constructor(
     readonly path: string,
-    private readonly handle: FileHandle
-  ) {}
+    private readonly handle: FileHandle,
+    md5: boolean
+  ) {
+    this.hashes = md5 ? [createHash('sha256'), createHash('md5')] : [createHash('sha256')]
+  }
 
-  static async create(path: string): Promise<ArchiveFile> {
+  /** `md5`: also the MD5, which only a backend that sends Content-MD5 needs (a quarter second of the writer's time for 155 MB). */
+  static async create(path: string, md5: boolean): Promise<ArchiveFile> {
     // Read and write: a reserved header's entry is read back to be hashed.
-    return new ArchiveFile(path, await open(path, 'w+'))
+    return new ArchiveFile(path, await open(path, 'w+'), md5)
   }
 
   async append(chunk: Buffer): Promise<void> {

@@ -22,7 +22,7 @@ export interface PackedBundle {
   archivePath: string
   /** sha256 hex of the archive's bytes. */
   checksum: string
-  /** MD5 hex of the archive's bytes, made while it is written, so an S3 upload need not read it again for its Content-MD5. */
+  /** MD5 hex of the archive's bytes, when asked for (PackOptions.md5): made while it is written, so an S3 upload need not read it again for its Content-MD5. */
   md5?: string
   size: number
   files: BundleFile[]
@@ -169,6 +169,8 @@ export interface PackOptions {
    * deflates every file of a small bundle sooner than the previous one arrives.
    */
   reuse?: () => Promise<ReusableArchive | undefined>
+  /** Also the archive's MD5, for a backend that sends Content-MD5 (Backend.sendsContentMd5). */
+  md5?: boolean
   /** Stops the pack between files (its archive is removed): a pack started beside the eligibility check that refused. */
   signal?: AbortSignal
 }
@@ -195,7 +197,7 @@ export async function packWebDir(webDir: string, archivePath: string, options: P
 }
 
 async function packFiles(webFiles: WebFile[], archivePath: string, inline: boolean, reuse: ReusableArchive | undefined, options: PackOptions): Promise<PackedBundle> {
-  const archive = await ArchiveFile.create(archivePath)
+  const archive = await ArchiveFile.create(archivePath, options.md5 ?? false)
   const workers: FilePreparer = inline ? new InlinePreparer() : new PackWorkers()
   const readAhead = new ReadAhead(webFiles, workers, reuse)
   const garbage = new GarbageMeter()
@@ -227,7 +229,7 @@ async function packFiles(webFiles: WebFile[], archivePath: string, inline: boole
     await archive.append(centralDirectory(records, archive.bytes, options.zip64Threshold ?? ZIP64_THRESHOLD))
     const size = archive.bytes
     const digests = await archive.close()
-    return { archivePath, checksum: digests.sha256, md5: digests.md5, size, files, ...(reuse ? { reuse: { kind: 'taken', entries: reusedEntries } } : {}) }
+    return { archivePath, checksum: digests.sha256, ...(digests.md5 ? { md5: digests.md5 } : {}), size, files, ...(reuse ? { reuse: { kind: 'taken', entries: reusedEntries } } : {}) }
   } catch (error) {
     await archive.discard()
     throw packProblem(error, archivePath, current)

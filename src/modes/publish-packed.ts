@@ -209,7 +209,7 @@ async function publishCurrent(mode: ModeContext, step: PublishStep): Promise<Out
   report.verdict = verdict
   const refusal = applyNativeChangePolicy(services.workflow, verdict, inputs.onNativeChange)
   if (refusal) return refusal
-  const bundle = await stages.run('Pack', async () => packWebDir(webDir, join(await mode.workDir(), 'bundle.zip')), (b) =>
+  const bundle = await stages.run('Pack', async () => packWebDir(webDir, join(await mode.workDir(), 'bundle.zip'), { md5: step.backend.sendsContentMd5 }), (b) =>
     `${b.files.length} files, ${formatBytes(b.size)}, sha256 ${b.checksum}${b.checksum === metadata.bundle!.checksum ? ' (the same bytes as the artifact)' : ''}`)
   // A reopened pull request may bring back the preview its closing removed; GitHub says it is open.
   const reopensChannel = metadata.action === 'reopened'

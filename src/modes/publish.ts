@@ -36,7 +36,7 @@ export const publishMode: ModeRun = async ({ inputs, ctx, services, stages, repo
 
   const webDir = await buildWebDir(inputs, project, services, stages)
   // The pack is local and runs beside the check; nothing is sent before the verdict allows it.
-  const packing = packBeside(webDir, join(await workDir(), 'bundle.zip'), prefetched?.readPreviousBundle)
+  const packing = packBeside(webDir, join(await workDir(), 'bundle.zip'), { md5: backend.sendsContentMd5, reuse: prefetched?.readPreviousBundle })
   const checked = await checkWebDir(inputs, project, target, services, stages, report, webDir, async () => {
     // The prefetched release, else read again: a read that failed early fails the check here, with its message.
     const current = await prefetched?.current
@@ -69,12 +69,14 @@ function describeReuse(reuse: PackedBundle['reuse']): string {
 }
 
 /** A pack started now, awaited by the Pack stage, or cancelled (its archive removed) when the check refuses or fails. */
-function packBeside(webDir: string, archivePath: string, readPrevious?: () => Promise<PreviousBundle | undefined>): { bundle: Promise<PackedBundle>; started: number; cancel(): Promise<void> } {
+function packBeside(
+  webDir: string, archivePath: string, { md5, reuse }: { md5?: boolean; reuse?: () => Promise<PreviousBundle | undefined> }
+): { bundle: Promise<PackedBundle>; started: number; cancel(): Promise<void> } {
   const started = performance.now()
   const controller = new AbortController()
   // The base release's bundle, when the backend can read it: the entries of unchanged files are taken from it.
-  const reusable = readPrevious && (() => readPrevious().then((previous) => previous && readReusable(previous)).catch(() => undefined))
-  const bundle = packWebDir(webDir, archivePath, { signal: controller.signal, reuse: reusable })
+  const reusable = reuse && (() => reuse().then((previous) => previous && readReusable(previous)).catch(() => undefined))
+  const bundle = packWebDir(webDir, archivePath, { signal: controller.signal, md5, reuse: reusable })
   // Awaited by the Pack stage or by cancel; this only keeps a failure meanwhile from being "unhandled".
   bundle.catch(() => undefined)
   return {

@@ -72,6 +72,10 @@ export class RegistryBackend implements Backend {
     private readonly store: ObjectStore
   ) {}
 
+  get sendsContentMd5(): boolean {
+    return this.store.sendsContentMd5 ?? false
+  }
+
   private async readJson<T>(key: string): Promise<T | undefined> {
     const bytes = await this.store.read(key)
     return bytes && this.parse<T>(key, bytes)

@@ -3,6 +3,8 @@
  * rules (immutable versions, pointer last) are written once on top of it.
  */
 export interface ObjectStore {
+  /** Uploads carry the bytes' MD5 (S3's Content-MD5): the pack makes the archive's while it writes it. */
+  readonly sendsContentMd5?: boolean
   /** Where a key lives, in words without secrets (for messages). */
   describe(key: string): string
   /** The URL devices download a key from. */

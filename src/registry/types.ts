@@ -202,6 +202,8 @@ export interface Backend {
   readPointer(appId: string, channel: string): Promise<ChannelPointer | undefined>
   readManifest(appId: string, version: string): Promise<Manifest | undefined>
   publish(request: PublishRequest): Promise<PublishAttempt>
+  /** Its uploads carry the archive's MD5 (S3's Content-MD5): the pack makes it (PublishRequest.md5). */
+  readonly sendsContentMd5?: boolean
   /**
    * Starts the reads of a coming publish of the app to `channels[0]` (see PublishPrefetch),
    * the base taken from the first of `channels` with a release, into the folder `dir`;
