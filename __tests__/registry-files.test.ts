@@ -88,8 +88,8 @@ describe('content-addressed files', () => {
     const prefix = `cut-${Date.now()}`
     expect((await tagPush('v1.0.0', localS3Inputs(local, prefix))).exitCode).toBe(0)
     appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
-    // The read of the tail, then the whole archive: its first attempt gives a changed byte and breaks off, the second starts the file again.
-    local.proxy.rules = [{ method: 'GET', path: /\/bundles\/1\.0\.0\/bundle\.zip$/, times: [2], fault: 'cut' }]
+    // The whole archive (beside the read of its tail): its first attempt gives a changed byte and breaks off, the second starts the file again.
+    local.proxy.rules = [{ method: 'GET', path: /\/bundles\/1\.0\.0\/bundle\.zip$/, ranged: false, times: [1], fault: 'cut' }]
     const second = await tagPush('v1.0.1', localS3Inputs(local, prefix))
     expect(second.exitCode).toBe(0)
     expect(local.proxy.seen.filter((r) => r.startsWith('GET ') && r.includes('/bundles/1.0.0/bundle.zip'))).toHaveLength(3)

@@ -58,6 +58,8 @@ interface FaultRule {
   path: RegExp
   /** Which matching requests get the fault: 1-based; `always` for every one. */
   times: number[] | 'always'
+  /** Only the requests with a Range header (true), or only those without (false). */
+  ranged?: boolean
   fault: Fault
 }
 
@@ -178,6 +180,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     proxy.seen.push(`${incoming.method} ${incoming.url}`)
     for (const rule of proxy.rules) {
       if (rule.method !== incoming.method || !rule.path.test(path)) continue
+      if (rule.ranged !== undefined && rule.ranged !== Boolean(incoming.headers.range)) continue
       const n = (counts.get(rule) ?? 0) + 1
       counts.set(rule, n)
       if (rule.times !== 'always' && !rule.times.includes(n)) continue

@@ -118,17 +118,17 @@ export class RegistryBackend implements Backend {
     return pointer && manifest?.files && manifest.checksum === pointer.checksum ? { pointer, manifest } : undefined
   }
 
-  /** The tail first, for the central directory; then the archive, which the pack follows as it arrives. */
+  /** The archive, which the pack follows as it arrives, and beside it its tail, for the central directory. */
   private async readBundle(appId: string, { pointer, manifest }: CurrentRelease, archivePath: string): Promise<PreviousBundle | undefined> {
     const key = registryKeys.bundle(appId, pointer.version)
     const { size } = manifest
-    const tail = size > 0 ? await this.store.readRange(key, Math.max(0, size - TAIL_BYTES), size - 1) : undefined
-    if (!tail) return undefined
+    if (size === 0) return undefined
     const file = new GrowingFile()
     const read = this.store.readToFile(key, archivePath, size, (bytes) => file.wrote(bytes))
     // Only an archive that matches its manifest, read in one attempt, vouches for the entries taken from it.
     const verified = read.then((sha256) => sha256 === manifest.checksum && !file.restarted, () => false).finally(() => file.stop())
-    return { archivePath, files: manifest.files, size, tail, reached: (offset) => file.reached(offset), verified }
+    const tail = await this.store.readRange(key, Math.max(0, size - TAIL_BYTES), size - 1)
+    return tail && { archivePath, files: manifest.files, size, tail, reached: (offset) => file.reached(offset), verified }
   }
 
   async publish(request: PublishRequest): Promise<PublishAttempt> {
