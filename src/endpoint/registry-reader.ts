@@ -3,17 +3,14 @@
  * endpoint). Fetch API only: this module runs on Workers, Deno, Bun and Node.
  */
 
-/** What reading one registry file gave: its text, no such file, or why the registry could not answer. */
-export type RegistryRead =
-  | { kind: 'found'; text: string }
-  | { kind: 'missing' }
-  | { kind: 'unreachable'; reason: string }
+/** What reading one registry file gave: its content (`Found`), no such file, or why the registry could not answer. */
+type RegistryAnswer<Found> = ({ kind: 'found' } & Found) | { kind: 'missing' } | { kind: 'unreachable'; reason: string }
 
-/** The same for a file read as bytes (the content-addressed files, brotli or not). */
-export type RegistryBytes =
-  | { kind: 'found'; bytes: Uint8Array }
-  | { kind: 'missing' }
-  | { kind: 'unreachable'; reason: string }
+/** A pointer or manifest, read as text. */
+export type RegistryRead = RegistryAnswer<{ text: string }>
+
+/** A file read as bytes (the content-addressed files, brotli or not). */
+export type RegistryBytes = RegistryAnswer<{ bytes: Uint8Array }>
 
 /** The endpoint's port to the registry: files by their registry key (src/registry/layout.ts). */
 export interface RegistryReader {
@@ -46,7 +43,7 @@ export class UrlRegistryReader implements RegistryReader {
     return this.get(key, '*/*', READ_TIMEOUT_MS.bytes, async (response) => ({ kind: 'found', bytes: new Uint8Array(await response.arrayBuffer()) }))
   }
 
-  private async get<T extends RegistryRead | RegistryBytes>(key: string, accept: string, timeoutMs: number, body: (response: Response) => Promise<T>): Promise<T | { kind: 'missing' } | { kind: 'unreachable'; reason: string }> {
+  private async get<Found>(key: string, accept: string, timeoutMs: number, body: (response: Response) => Promise<{ kind: 'found' } & Found>): Promise<RegistryAnswer<Found>> {
     const url = `${this.base}/${key}`
     let response: Response
     try {
