@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { S3Tuning } from '../src/backends/s3.js'
+import { S3Client } from '../src/backends/s3-client.js'
 import { makeWorkspace, runAction, type ActionOptions, type ActionRun } from './helpers/action.js'
 import { pullRequestPayload, pushPayload } from './helpers/payloads.js'
 import { expectRegistrySound, type RegistryReader } from './helpers/registry-check.js'
@@ -124,6 +125,20 @@ describe('the s3 registry stays right', () => {
     expect(Date.now() - started).toBeLessThan(60_000)
     expect((await pointer()).version).toBe('1.0.1')
   }, 90_000)
+
+  it('stops a read when its signal aborts (a cancelled pack\'s download of the previous bundle), without retrying it', async () => {
+    const client = new S3Client(s3.bucket, 'us-east-1', S3_CREDENTIALS, proxy.endpoint)
+    const bytes = randomBytes(64 * 1024)
+    await client.send({ method: 'PUT', key: `${prefix}/previous.zip`, headers: { 'content-length': String(bytes.length) }, body: () => bytes, bytes: bytes.length })
+    proxy.rules = [{ method: 'GET', path: /previous\.zip$/, times: 'always', fault: 'trickle' }]
+    const workspace = makeWorkspace()
+    workspaces.push(workspace)
+    const controller = new AbortController()
+    const read = client.send({ method: 'GET', key: `${prefix}/previous.zip`, toFile: join(workspace, 'previous.zip'), signal: controller.signal, bytes: bytes.length })
+    setTimeout(() => controller.abort(), 300)
+    await expect(read).rejects.toThrow(/failed after 1 attempt\(s\)/)
+    expect(proxy.seen.filter((r) => r.startsWith('GET '))).toHaveLength(1)
+  })
 
   it('stops starting parts once one fails, and aborts the upload after the parts in flight', async () => {
     const workspace = workspaceWith('big')

@@ -4,7 +4,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
 import { RegistryBackend } from '../registry/registry-backend.js'
-import type { ObjectStore, PutOptions, TaggedObject } from '../registry/store.js'
+import type { FileRead, ObjectStore, PutOptions, TaggedObject } from '../registry/store.js'
 import { sha256, sha256OfFile } from '../sha256.js'
 
 const LOCK_PREFIX = '.lock-'
@@ -108,7 +108,8 @@ class FolderStore implements ObjectStore {
     }
   }
 
-  async readToFile(key: string, path: string, _size: number, onWritten?: (bytes: number) => void): Promise<string | undefined> {
+  /** A local copy, too quick to be worth stopping. */
+  async readToFile(key: string, path: string, { onWritten }: FileRead): Promise<string | undefined> {
     try {
       await copyFile(this.path(key), path)
     } catch (error) {

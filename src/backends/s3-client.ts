@@ -38,6 +38,8 @@ export interface S3Request {
   toFile?: string
   /** With toFile: told the bytes of the file written so far, after each write; 0 when an attempt starts writing it anew. */
   onWritten?: (bytes: number) => void
+  /** Stops the request, and its retries: it fails with the signal's reason. */
+  signal?: AbortSignal
 }
 
 export interface S3Response {
@@ -172,11 +174,12 @@ export class S3Client {
 
   /** One attempt, bounded as a whole (a store that trickles a byte at a time never trips an idle timeout). */
   private async once(req: S3Request, deadlineMs: number): Promise<S3Response> {
-    const signal = AbortSignal.timeout(deadlineMs)
+    const deadline = AbortSignal.timeout(deadlineMs)
     try {
-      return await this.attempt(req, signal)
+      return await this.attempt(req, req.signal ? AbortSignal.any([deadline, req.signal]) : deadline)
     } catch (error) {
-      if (signal.aborted) throw new RequestDeadlineError(deadlineMs)
+      req.signal?.throwIfAborted()
+      if (deadline.aborted) throw new RequestDeadlineError(deadlineMs)
       throw error
     }
   }

@@ -5,7 +5,7 @@ import { mapBounded } from '../concurrency.js'
 import { MissingCredentialsError, UserError } from '../errors.js'
 import type { S3Inputs } from '../inputs.js'
 import { RegistryBackend } from '../registry/registry-backend.js'
-import type { ObjectStore, PutOptions, TaggedObject } from '../registry/store.js'
+import type { FileRead, ObjectStore, PutOptions, TaggedObject } from '../registry/store.js'
 import { sha256 } from '../sha256.js'
 import { DEFAULT_RETRY, S3Client, xmlValue, type RetryPolicy } from './s3-client.js'
 
@@ -80,8 +80,8 @@ class S3Store implements ObjectStore {
     return response.status === 206 && response.body.length === end - start + 1 ? response.body : undefined
   }
 
-  async readToFile(key: string, path: string, size: number, onWritten?: (bytes: number) => void): Promise<string | undefined> {
-    const response = await this.client.send({ method: 'GET', key: this.key(key), accept: [404], toFile: path, onWritten, bytes: size })
+  async readToFile(key: string, path: string, { size, onWritten, signal }: FileRead): Promise<string | undefined> {
+    const response = await this.client.send({ method: 'GET', key: this.key(key), accept: [404], toFile: path, onWritten, signal, bytes: size })
     return response.status === 404 ? undefined : response.fileSha256
   }
 

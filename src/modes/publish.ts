@@ -70,12 +70,12 @@ function describeReuse(reuse: PackedBundle['reuse']): string {
 
 /** A pack started now, awaited by the Pack stage, or cancelled (its archive removed) when the check refuses or fails. */
 function packBeside(
-  webDir: string, archivePath: string, { md5, reuse }: { md5?: boolean; reuse?: () => Promise<PreviousBundle | undefined> }
+  webDir: string, archivePath: string, { md5, reuse }: { md5?: boolean; reuse?: (signal: AbortSignal) => Promise<PreviousBundle | undefined> }
 ): { bundle: Promise<PackedBundle>; started: number; cancel(): Promise<void> } {
   const started = performance.now()
   const controller = new AbortController()
   // The base release's bundle, when the backend can read it: the entries of unchanged files are taken from it.
-  const reusable = reuse && (() => reuse().then((previous) => previous && readReusable(previous)).catch(() => undefined))
+  const reusable = reuse && (() => reuse(controller.signal).then((previous) => previous && readReusable(previous)).catch(() => undefined))
   const bundle = packWebDir(webDir, archivePath, { signal: controller.signal, md5, reuse: reusable })
   // Awaited by the Pack stage or by cancel; this only keeps a failure meanwhile from being "unhandled".
   bundle.catch(() => undefined)

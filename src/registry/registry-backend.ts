@@ -108,7 +108,7 @@ export class RegistryBackend implements Backend {
     return {
       current: releases[0],
       base,
-      readPreviousBundle: () => base.then((release) => release && this.readBundle(appId, release, join(dir, 'previous-bundle.zip'))).catch(() => undefined)
+      readPreviousBundle: (signal) => base.then((release) => release && this.readBundle(appId, release, join(dir, 'previous-bundle.zip'), signal)).catch(() => undefined)
     }
   }
 
@@ -119,12 +119,12 @@ export class RegistryBackend implements Backend {
   }
 
   /** The archive, which the pack follows as it arrives, and beside it its tail, for the central directory. */
-  private async readBundle(appId: string, { pointer, manifest }: CurrentRelease, archivePath: string): Promise<PreviousBundle | undefined> {
+  private async readBundle(appId: string, { pointer, manifest }: CurrentRelease, archivePath: string, signal: AbortSignal): Promise<PreviousBundle | undefined> {
     const key = registryKeys.bundle(appId, pointer.version)
     const { size } = manifest
     if (size === 0) return undefined
     const file = new GrowingFile()
-    const read = this.store.readToFile(key, archivePath, size, (bytes) => file.wrote(bytes))
+    const read = this.store.readToFile(key, archivePath, { size, onWritten: (bytes) => file.wrote(bytes), signal })
     // Only an archive that matches its manifest, read in one attempt, vouches for the entries taken from it.
     const verified = read.then((sha256) => sha256 === manifest.checksum && !file.restarted, () => false).finally(() => file.stop())
     const tail = await this.store.readRange(key, Math.max(0, size - TAIL_BYTES), size - 1)

@@ -16,11 +16,9 @@ export interface ObjectStore {
   readRange(key: string, start: number, end: number): Promise<Buffer | undefined>
   /**
    * Copies an object into a file, streamed (a bundle can be larger than memory allows);
-   * resolves to the sha256 (hex) of the bytes written, undefined when absent. `size`, the
-   * length its manifest records, sets the transfer's deadline without asking the store
-   * first; `onWritten` follows the bytes written, front to back (0 when a retry starts again).
+   * resolves to the sha256 (hex) of the bytes written, undefined when absent.
    */
-  readToFile(key: string, path: string, size: number, onWritten?: (bytes: number) => void): Promise<string | undefined>
+  readToFile(key: string, path: string, options: FileRead): Promise<string | undefined>
   /** sha256 hex of the stored object, or undefined when absent. */
   checksum(key: string): Promise<string | undefined>
   /** Stores a file (`md5`, hex, when the caller made it already); with ifAbsent, never replaces an existing object. Resolves to whether it wrote. */
@@ -36,6 +34,15 @@ export interface ObjectStore {
   remove(key: string): Promise<void>
   /** Every key under a prefix. */
   list(prefix: string): Promise<string[]>
+}
+
+export interface FileRead {
+  /** The length its manifest records: sets the transfer's deadline without asking the store first. */
+  size: number
+  /** Follows the bytes written, front to back (0 when a retry starts again). */
+  onWritten?: (bytes: number) => void
+  /** Stops the transfer (the pack that wanted it was cancelled); the read then fails. */
+  signal?: AbortSignal
 }
 
 export interface PutOptions {

@@ -189,9 +189,10 @@ export interface PublishPrefetch {
   /**
    * Starts reading the base release's bundle into the run's folder, for the pack to reuse
    * its entries (src/bundle/reuse.ts). Called by the pack only when it will take them: a
-   * small bundle is deflated whole sooner than the previous one would arrive.
+   * small bundle is deflated whole sooner than the previous one would arrive. `signal`
+   * stops the transfer when the pack is cancelled.
    */
-  readPreviousBundle(): Promise<PreviousBundle | undefined>
+  readPreviousBundle(signal: AbortSignal): Promise<PreviousBundle | undefined>
 }
 
 /** Where bundles go: the folder and S3 registries, or a hosted service. */
