@@ -124,10 +124,13 @@ export class RegistryBackend implements Backend {
     const { size } = manifest
     if (size === 0) return undefined
     const file = new GrowingFile()
-    const read = this.store.readToFile(key, archivePath, { size, onWritten: (bytes) => file.wrote(bytes), signal })
+    // Stopped by the pack, or here when the tail cannot be read: the archive is then of no use.
+    const unused = new AbortController()
+    const read = this.store.readToFile(key, archivePath, { size, onWritten: (bytes) => file.wrote(bytes), signal: AbortSignal.any([signal, unused.signal]) })
     // Only an archive that matches its manifest, read in one attempt, vouches for the entries taken from it.
     const verified = read.then((sha256) => sha256 === manifest.checksum && !file.restarted, () => false).finally(() => file.stop())
-    const tail = await this.store.readRange(key, Math.max(0, size - TAIL_BYTES), size - 1)
+    const tail = await this.store.readRange(key, Math.max(0, size - TAIL_BYTES), size - 1).catch(() => undefined)
+    if (!tail) unused.abort()
     return tail && { archivePath, files: manifest.files, size, tail, reached: (offset) => file.reached(offset), verified }
   }
 
