@@ -12,7 +12,7 @@ import { benchEndpoint } from './endpoint.js'
 import { benchFingerprint } from './fingerprint.js'
 import { MB, type Row } from './measure.js'
 import { generateNativeProject } from './native-project.js'
-import { benchPack } from './pack.js'
+import { benchPack, benchPackRss } from './pack.js'
 import { benchPublish } from './publish.js'
 import { benchStartup } from './startup.js'
 import { renderTable } from './table.js'
@@ -25,6 +25,7 @@ const { values: flags } = parseArgs({
     'pack-mb': { type: 'string', default: '200' },
     'pack-files': { type: 'string', default: '5000' },
     'pack-runs': { type: 'string', default: '1' },
+    'rss-mb': { type: 'string', default: '1024' },
     packages: { type: 'string', default: '1000' },
     'native-plugins': { type: 'string', default: '50' },
     'project-web-files': { type: 'string', default: '400' },
@@ -45,6 +46,7 @@ const HELP = `npm run bench -- [flags]
   --pack-mb N            size of the generated web bundle (200; the RSS target is for 1024)
   --pack-files N         files in it (5000)
   --pack-runs N          timed runs of pack and of zip (1)
+  --rss-mb N             size of the second bundle, packed once for its peak RSS (1024; 0 skips it)
   --packages N           installed packages of the fingerprint project (1000)
   --native-plugins N     of which native plugins (50)
   --project-web-files N  files of its web build, copied into ios/ and android/ (400)
@@ -87,6 +89,14 @@ async function main(): Promise<void> {
       log('pack: the action, and zip -qrX + sha256sum')
       packed = await benchPack(webDir, workDir, bundleBytes, only.has('pack') ? count('pack-runs') : 1)
       if (only.has('pack')) rows.push(...packed.rows)
+    }
+    const rssBytes = Math.round(Number(flags['rss-mb']) * MB)
+    if (only.has('pack') && rssBytes > 0) {
+      const rssDir = join(workDir, 'rss-web')
+      log(`generating a web bundle of ${count('pack-files')} files, ${flags['rss-mb']} MB, and packing it for its peak RSS`)
+      await generateWebBundle(rssDir, { files: count('pack-files'), bytes: rssBytes, seed: 3 })
+      rows.push(await benchPackRss(rssDir, workDir, rssBytes))
+      await rm(rssDir, { recursive: true, force: true })
     }
     if (only.has('publish') && packed) {
       log('publish: the action\'s S3 backend, and a plain signed PUT, to s3rver on 127.0.0.1')

@@ -77,11 +77,23 @@ export async function benchPack(webDir: string, workDir: string, bundleBytes: nu
       ratio: theirs.length ? last.size / theirs[0].size : null, target: '', note: `${last.files} files, ${(bundleBytes / MB).toFixed(0)} MB before compression`
     },
     {
-      stage: 'pack', measure: 'peak RSS', unit: 'MB', action: rss / MB, baseline: zipRss === null ? null : zipRss / MB,
-      ratio: zipRss ? rss / zipRss : null, target: '< 150 MB with a 1 GB bundle',
+      stage: 'pack', measure: `peak RSS, ${(bundleBytes / MB).toFixed(0)} MB bundle`, unit: 'MB', action: rss / MB, baseline: zipRss === null ? null : zipRss / MB,
+      ratio: zipRss ? rss / zipRss : null, target: atTargetSize ? '< 150 MB with a 1 GB bundle' : '',
       met: atTargetSize ? rss < RSS_TARGET_BYTES : undefined,
-      note: atTargetSize ? undefined : `bundle under 1 GB: run with --pack-mb 1024 for the target (here ${rss < RSS_TARGET_BYTES ? 'under' : 'over'} 150 MB)`
+      note: atTargetSize ? undefined : 'the target is for a 1 GB bundle (--rss-mb)'
     }
   ]
   return { rows, archivePath, checksum: last.checksum, size: last.size }
+}
+
+/** The peak RSS of the action's pack of a bundle of the RSS target's size (1 GB): memory must not grow with the bundle. */
+export async function benchPackRss(webDir: string, workDir: string, bundleBytes: number): Promise<Row> {
+  const archivePath = join(workDir, 'rss.zip')
+  const report = await packWithAction(webDir, archivePath)
+  await rm(archivePath, { force: true })
+  return {
+    stage: 'pack', measure: `peak RSS, ${(bundleBytes / MB).toFixed(0)} MB bundle`, unit: 'MB', action: report.maxRssBytes / MB, baseline: null, ratio: null,
+    target: '< 150 MB with a 1 GB bundle', met: bundleBytes >= RSS_TARGET_BUNDLE_BYTES ? report.maxRssBytes < RSS_TARGET_BYTES : undefined,
+    note: `${report.files} files; the pack alone, in its own process, ${(report.ms / 1000).toFixed(1)} s`
+  }
 }
