@@ -4,8 +4,10 @@
  * then a release that changes 5 % of the files, to a folder registry behind a web server;
  * a device asks the built update endpoint as @capgo/capacitor-updater 8.51.23 asks
  * (the request of __tests__/fixtures/plugins) and fetches only the manifest's files whose
- * hash it does not hold, checking each as the plugin does. The same two publishes go to
- * s3rver for CI's side.
+ * hash it does not hold, checking each as the plugin does; a second device asks as
+ * @capawesome/capacitor-live-update 8.4.3 does on Android and downloads its
+ * `artifactType: manifest` answer as downloadBundleOfTypeManifest does
+ * (__tests__/helpers/plugins.ts). The same two publishes go to s3rver for CI's side.
  */
 import { createHash } from 'node:crypto'
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -13,6 +15,8 @@ import { createServer } from 'node:http'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { brotliDecompressSync } from 'node:zlib'
+import { endpointOverHttp } from '../__tests__/helpers/http-endpoint.js'
+import { CapawesomeDeviceClient } from '../__tests__/helpers/plugins.js'
 import { MB, runProcess, type Row } from './measure.js'
 import { startServer } from './endpoint.js'
 import { startS3rver } from './publish.js'
@@ -85,6 +89,24 @@ class Device {
   }
 }
 
+/** A @capawesome/capacitor-live-update device on Android: the files of the bundle it runs, and the bytes on the wire of its last update. */
+class CapawesomeDevice {
+  private running: Map<string, Buffer> | undefined
+  private readonly client: CapawesomeDeviceClient
+
+  constructor(endpoint: string) {
+    this.client = new CapawesomeDeviceClient({ ...endpointOverHttp(endpoint), logs: () => '', close: async () => undefined }, 'android')
+  }
+
+  async update(runningVersion: string | undefined): Promise<{ version: string; fetchedBytes: number }> {
+    const { bundle, answer } = await this.client.with(runningVersion ? { bundleId: runningVersion } : {}).latestBundle(APP)
+    if (bundle?.artifactType !== 'manifest') throw new Error(`the endpoint answered without a manifest: HTTP ${answer.status} ${answer.text.slice(0, 300)}`)
+    const download = await this.client.downloadManifestBundle(bundle, this.running)
+    this.running = download.files
+    return { version: bundle.bundleId, fetchedBytes: download.wireBytes }
+  }
+}
+
 function changeOneChunk(www: string, random: Random): void {
   const chunk = filesUnder(www).find((path) => path.endsWith('.js'))
   if (!chunk) throw new Error('the bench bundle has no .js file')
@@ -119,21 +141,26 @@ export async function benchDelta(webDir: string, workDir: string): Promise<Row[]
   try {
     const random = new Random(7)
     const device = new Device(endpoint.url)
+    const capawesome = new CapawesomeDevice(endpoint.url)
     await publish(appDir, '1.0.0', folderInputs)
     await publish(appDir, '1.0.0', { ...s3Inputs, 's3-prefix': 'whole' })
     await device.update('builtin')
+    await capawesome.update(undefined)
 
     changeOneChunk(www, random)
     await publish(appDir, '1.0.1', folderInputs)
     const oneFileMs = await publish(appDir, '1.0.1', { ...s3Inputs, 's3-prefix': 'whole' })
     const wholeAgainMs = await publish(appDir, '1.0.1', { ...s3Inputs, 's3-prefix': 'again' })
     const oneFile = await device.update('1.0.0')
+    const capawesomeOneFile = await capawesome.update('1.0.0')
     const zip1 = statSync(join(registry, APP, 'bundles', '1.0.1', 'bundle.zip')).size
 
     const changed = changeShare(www, 0.05)
     await publish(appDir, '1.0.2', folderInputs)
     const share = await device.update('1.0.1')
+    const capawesomeShare = await capawesome.update('1.0.1')
     const zip2 = statSync(join(registry, APP, 'bundles', '1.0.2', 'bundle.zip')).size
+    const capawesomeNote = '@capawesome/capacitor-live-update, Android: its manifest file too, bytes on the wire (brotli)'
     return [
       {
         stage: 'delta', measure: 'device download, one-file change (30 KB JS)', unit: 'MB', action: oneFile.fetchedBytes / MB, baseline: zip1 / MB,
@@ -142,6 +169,14 @@ export async function benchDelta(webDir: string, workDir: string): Promise<Row[]
       {
         stage: 'delta', measure: `device download, ${changed} files (5 %) changed`, unit: 'MB', action: share.fetchedBytes / MB, baseline: zip2 / MB,
         ratio: share.fetchedBytes / zip2, target: '≤ 10 % of the archive', met: share.fetchedBytes / zip2 <= 0.1, note: 'baseline: the whole archive'
+      },
+      {
+        stage: 'delta', measure: 'the same, Capawesome device, one-file change', unit: 'MB', action: capawesomeOneFile.fetchedBytes / MB, baseline: zip1 / MB,
+        ratio: capawesomeOneFile.fetchedBytes / zip1, target: '≤ 1 % of the archive', met: capawesomeOneFile.fetchedBytes / zip1 <= 0.01, note: capawesomeNote
+      },
+      {
+        stage: 'delta', measure: `the same, Capawesome device, ${changed} files (5 %) changed`, unit: 'MB', action: capawesomeShare.fetchedBytes / MB, baseline: zip2 / MB,
+        ratio: capawesomeShare.fetchedBytes / zip2, target: '≤ 10 % of the archive', met: capawesomeShare.fetchedBytes / zip2 <= 0.1, note: capawesomeNote
       },
       {
         stage: 'delta', measure: 'publish of the one-file change to s3rver', unit: 'ms', action: oneFileMs, baseline: wholeAgainMs,

@@ -11,7 +11,11 @@ import { execRunner } from '../../src/command-runner.js'
 import { workflowCommand, type AnnotationProperties, type Workflow } from '../../src/workflow.js'
 import { inlineNpmScripts } from './package-scripts.js'
 
-export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
+/** The folder of the repository's package.json, above this file (also when compiled into .bench-build/ for the bench). */
+export const repoRoot = ((dir: string): string => {
+  while (!existsSync(join(dir, 'package.json'))) dir = resolve(dir, '..')
+  return dir
+})(fileURLToPath(new URL('.', import.meta.url)))
 
 export interface ActionRun {
   exitCode: number

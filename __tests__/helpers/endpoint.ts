@@ -6,12 +6,13 @@
 import { jest } from '@jest/globals'
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, statSync } from 'node:fs'
-import { createServer, get as httpGet, type Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { extname, join, normalize } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { repoRoot } from './action.js'
+import { answerOf, endpointOverHttp } from './http-endpoint.js'
 
 let built: Promise<string> | undefined
 
@@ -53,8 +54,6 @@ export interface EndpointSettings {
   selfAssign?: string
 }
 
-const answerOf = async (response: Response): Promise<EndpointAnswer> => ({ status: response.status, headers: response.headers, text: await response.text() })
-
 /** `node server.mjs --registry … --port 0`, read from its first line of output. */
 export async function startNodeEndpoint(settings: EndpointSettings): Promise<RunningEndpoint> {
   const dir = await buildEndpoint()
@@ -74,21 +73,7 @@ export async function startNodeEndpoint(settings: EndpointSettings): Promise<Run
     child.on('exit', (code) => reject(new Error(`the endpoint exited with ${code}: ${output}`)))
   })
   return {
-    origin,
-    send: async (path, init) => answerOf(await fetch(`${origin}${path}`, { method: init.method, headers: init.headers, body: init.body ?? undefined })),
-    getRaw: (url, headers) => new Promise<RawAnswer>((resolve, reject) => {
-      if (!url.startsWith(`${origin}/`)) return reject(new Error(`${url} is not on the endpoint ${origin}`))
-      httpGet(url, { headers }, (response) => {
-        const chunks: Buffer[] = []
-        response.on('data', (chunk: Buffer) => chunks.push(chunk))
-        response.on('end', () => {
-          const answerHeaders = new Headers()
-          for (const [name, value] of Object.entries(response.headers)) if (typeof value === 'string') answerHeaders.set(name, value)
-          resolve({ status: response.statusCode ?? 0, headers: answerHeaders, bytes: Buffer.concat(chunks) })
-        })
-        response.on('error', reject)
-      }).on('error', reject)
-    }),
+    ...endpointOverHttp(origin),
     logs: () => output,
     close: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve()
