@@ -108,8 +108,17 @@ function configChanges(current: ConfigValues, baseline: ConfigValues | undefined
 
 /** Can this change reach users as a live update, or does it need a store release? */
 export async function checkEligibility(input: EligibilityInput): Promise<Verdict> {
-  const framework = await detectFramework(workTree(input.projectDir))
   const git = input.git ?? gitAt(input.projectDir)
+  // Its reads share one git process, ended with the check.
+  try {
+    return await check(input, git)
+  } finally {
+    git.close()
+  }
+}
+
+async function check(input: EligibilityInput, git: GitPort): Promise<Verdict> {
+  const framework = await detectFramework(workTree(input.projectDir))
   const prefix = ((await git.run(['rev-parse', '--show-prefix'])) ?? '').trim()
   const plugins = await currentPlugins(input.projectDir, prefix)
   const jsOnly = new Set(input.jsOnlyPackages ?? [])
