@@ -132,12 +132,12 @@ class RecordingWorkflow implements Workflow {
 export async function runAction(options: ActionOptions): Promise<ActionRun> {
   const temp = mkdtempSync(join(tmpdir(), 'action-run-'))
   const workflow = new RecordingWorkflow()
-  const runner = execRunner({ out: workflow.out, err: workflow.err })
+  const streams = { out: workflow.out, err: workflow.err }
   try {
     const services: Services = {
       ...actionServices(stepEnvironment(options, temp), options.cwd),
       workflow,
-      runner: options.realNpm ? runner : inlineNpmScripts(runner),
+      runner: options.realNpm ? execRunner(streams) : inlineNpmScripts(streams),
       ...options.services
     }
     try {

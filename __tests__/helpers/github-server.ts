@@ -2,42 +2,111 @@ import AjvModule, { type ValidateFunction } from 'ajv'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createRequire } from 'node:module'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 const require = createRequire(import.meta.url)
-const spec = require('@octokit/openapi/generated/api.github.com.json') as {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>
-  components: unknown
+
+interface OpenApi {
+  paths: Record<string, Record<string, { requestBody?: any; responses: Record<string, any> }>>
+  components: Record<string, Record<string, unknown>>
 }
 
-// One Ajv for GitHub's whole description: response schemas reference its components.
+/** GitHub's whole description (13 MB): read only for a schema the cache does not hold yet. */
+let fullSpec: OpenApi | undefined
+const openApi = () => (fullSpec ??= require('@octokit/openapi/generated/api.github.com.json') as OpenApi)
+
+/** The components a part of the description references, and those they reference in turn. */
+function referencedComponents(part: unknown): OpenApi['components'] {
+  const components: OpenApi['components'] = {}
+  const pending = [part]
+  while (pending.length > 0) {
+    const value = pending.pop()
+    if (Array.isArray(value)) pending.push(...value)
+    else if (value && typeof value === 'object') {
+      const ref = (value as { $ref?: unknown }).$ref
+      const [section, name] = typeof ref === 'string' && ref.startsWith('#/components/') ? ref.slice('#/components/'.length).split('/').map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~')) : []
+      if (section !== undefined && name !== undefined && !components[section]?.[name]) {
+        const component = openApi().components[section]?.[name]
+        ;(components[section] ??= {})[name] = component
+        pending.push(component)
+      }
+      pending.push(...Object.values(value))
+    }
+  }
+  return components
+}
+
+/** What the description says of one response or request body: a schema with the components it needs, or why there is none. */
+type Described = { schema: unknown; components: OpenApi['components'] } | { none: 'no operation' | 'undocumented denial' | 'no body' }
+
+function describeResponse(method: string, pathTemplate: string, status: number): Described {
+  const spec = openApi()
+  const operation = spec.paths[pathTemplate]?.[method.toLowerCase()]
+  let response = operation?.responses[String(status)]
+  // Shared responses (403, 404) are references into components.responses.
+  if (response?.$ref) response = spec.components.responses[response.$ref.split('/').pop()]
+  // GitHub answers 404 on a documented operation for a comment another run just deleted, and 403
+  // "Resource not accessible by integration" on any operation a token's permissions do not
+  // cover, though the description lists neither there; a path GitHub does not have still fails.
+  if (!response && operation && (status === 404 || status === 403)) return { none: 'undocumented denial' }
+  if (!response) return { none: 'no operation' }
+  const schema = response.content?.['application/json']?.schema
+  return schema ? { schema, components: referencedComponents(schema) } : { none: 'no body' }
+}
+
+function describeRequest(method: string, pathTemplate: string): Described {
+  const schema = openApi().paths[pathTemplate]?.[method.toLowerCase()]?.requestBody?.content?.['application/json']?.schema
+  return schema ? { schema, components: referencedComponents(schema) } : { none: 'no operation' }
+}
+
+const cacheDir = join(fileURLToPath(new URL('../..', import.meta.url)), 'node_modules', '.cache', 'live-update-action', `github-openapi-${require('@octokit/openapi/package.json').version}`)
+
+/**
+ * What the description says for a key, kept in node_modules/.cache per version of
+ * @octokit/openapi: reading the whole description and adding it to Ajv took half a
+ * second in each test file that starts the fake GitHub.
+ */
+function described(key: string, describe: () => Described): Described {
+  const file = join(cacheDir, `${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`)
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'))
+  const answer = describe()
+  mkdirSync(cacheDir, { recursive: true })
+  // Written under a name of this process, then renamed: another jest worker never reads half a file.
+  writeFileSync(`${file}.${process.pid}`, JSON.stringify(answer))
+  renameSync(`${file}.${process.pid}`, file)
+  return answer
+}
+
 const Ajv = AjvModule.default ?? AjvModule
 const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true })
-ajv.addSchema({ components: spec.components }, 'github')
-const validators = new Map<string, ValidateFunction>()
+let compiledSchemas = 0
+
+/** A validator of a schema whose references point into the components that come with it. */
+function compile(schema: unknown, components: OpenApi['components']): ValidateFunction {
+  const id = `github-${++compiledSchemas}`
+  ajv.addSchema({ components }, id)
+  return ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', `"${id}#/components/`)))
+}
+
+const describedResponse = (method: string, pathTemplate: string, status: number) =>
+  described(`response ${method} ${pathTemplate} ${status}`, () => describeResponse(method, pathTemplate, status))
+
+const validators = new Map<string, ValidateFunction | undefined>()
 
 /** Checks a body against GitHub's OpenAPI description of that operation's response. */
 function checkAgainstOpenApi(method: string, pathTemplate: string, status: number, body: unknown): void {
   const key = `${method} ${pathTemplate} ${status}`
-  let validate = validators.get(key)
-  if (!validate) {
-    const operation = spec.paths[pathTemplate]?.[method.toLowerCase()]
-    let response: any = operation?.responses[String(status)]
-    // Shared responses (403, 404) are references into components.responses.
-    if (response?.$ref) response = (spec.components as any).responses[response.$ref.split('/').pop()]
-    // GitHub answers 404 on a documented operation for a comment another run just deleted, and 403
-    // "Resource not accessible by integration" on any operation a token's permissions do not
-    // cover, though the description lists neither there; a path GitHub does not have still fails below.
-    if (!response && operation && (status === 404 || status === 403)) return
-    if (!response) throw new Error(`GitHub's OpenAPI description has no ${key}`)
-    const schema = response.content?.['application/json']?.schema
-    if (!schema) {
-      if (body !== undefined) throw new Error(`${key} has no body in GitHub's OpenAPI description`)
-      return
-    }
-    const compiled = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"github#/components/')))
-    validators.set(key, compiled)
-    validate = compiled
+  if (!validators.has(key)) {
+    const answer = describedResponse(method, pathTemplate, status)
+    if ('schema' in answer) validators.set(key, compile(answer.schema, answer.components))
+    else if (answer.none === 'no operation') throw new Error(`GitHub's OpenAPI description has no ${key}`)
+    else if (answer.none === 'no body' && body !== undefined) throw new Error(`${key} has no body in GitHub's OpenAPI description`)
+    else return
   }
+  const validate = validators.get(key)!
   if (!validate(body)) throw new Error(`${key}: response does not match GitHub's OpenAPI description: ${ajv.errorsText(validate.errors)}`)
 }
 
@@ -48,9 +117,9 @@ function checkRequestAgainstOpenApi(method: string, pathTemplate: string, body: 
   const key = `${method} ${pathTemplate}`
   let validate = requestValidators.get(key)
   if (!validate) {
-    const schema = (spec.paths[pathTemplate]?.[method.toLowerCase()] as any)?.requestBody?.content?.['application/json']?.schema
-    if (!schema) throw new Error(`GitHub's OpenAPI description has no request body for ${key}`)
-    validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"github#/components/')))
+    const answer = described(`request ${key}`, () => describeRequest(method, pathTemplate))
+    if (!('schema' in answer)) throw new Error(`GitHub's OpenAPI description has no request body for ${key}`)
+    validate = compile(answer.schema, answer.components)
     requestValidators.set(key, validate)
   }
   if (!validate(body)) throw new Error(`${key}: request does not match GitHub's OpenAPI description: ${ajv.errorsText(validate.errors)}`)
@@ -169,12 +238,18 @@ const pullRequestExample = (() => {
   const events = require('@octokit/webhooks-examples/api.github.com/index.json') as { name: string; examples: Record<string, any>[] }[]
   return events.find((e) => e.name === 'pull_request')!.examples.find((e) => e.action === 'opened')!.pull_request
 })()
-const simpleFields = Object.keys((spec.components as any).schemas['pull-request-simple'].properties)
+/** The fields of GitHub's pull-request-simple: the items of the pull request list. */
+let simpleFields: string[] | undefined
+function pullRequestSimpleFields(): string[] {
+  if (simpleFields) return simpleFields
+  const list = describedResponse('GET', '/repos/{owner}/{repo}/pulls', 200) as { components: OpenApi['components'] }
+  return (simpleFields = Object.keys((list.components.schemas['pull-request-simple'] as { properties: object }).properties))
+}
 
 /** A pull-request-simple of GitHub's description, made from @octokit/webhooks-examples' pull request. */
 function pullJson(pr: StoredPullRequest) {
   const json: Record<string, any> = structuredClone(pullRequestExample)
-  for (const key of Object.keys(json)) if (!simpleFields.includes(key)) delete json[key]
+  for (const key of Object.keys(json)) if (!pullRequestSimpleFields().includes(key)) delete json[key]
   const headRepo = { ...json.head.repo, full_name: `${pr.headOwner}/${REPO}`, owner: { ...json.head.repo.owner, login: pr.headOwner }, fork: pr.headOwner !== OWNER }
   return {
     ...json,

@@ -10,12 +10,13 @@ export class TestRepo {
   /*
    * Each process a jest worker starts costs a fork of the whole worker, and the suite makes
    * hundreds of repositories and commits: the identity is written into .git/config as
-   * `git config` would write it, no hook samples are copied, and a commit's id is read from
-   * its branch's ref file.
+   * `git config` would write it, no hook samples are copied, a commit starts no
+   * `git maintenance run --auto` (a repository of a few commits never needs one), and a
+   * commit's id is read from its branch's ref file.
    */
   constructor() {
     this.git('init', '-q', '-b', 'main', '--template=')
-    appendFileSync(join(this.dir, '.git', 'config'), '[user]\n\temail = test@example.com\n\tname = Test\n[commit]\n\tgpgsign = false\n')
+    appendFileSync(join(this.dir, '.git', 'config'), '[user]\n\temail = test@example.com\n\tname = Test\n[commit]\n\tgpgsign = false\n[maintenance]\n\tauto = false\n')
     writeFileSync(join(this.dir, '.gitignore'), 'node_modules/\ndist/\n')
   }
 

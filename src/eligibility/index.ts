@@ -65,7 +65,8 @@ async function sourcesAtRef(git: GitPort, ref: string, prefix: string, known: Se
 
 type Baseline = { kind: BaselineKind; description: string; sources?: NativeSource[]; configs?: ConfigValues; unknown?: UnknownPlugins; notes?: string[]; note?: string }
 
-type Head = { prefix: string; known: Set<string>; lockfile?: string }
+/** `inRepository`: git rev-parse answered; outside a repository every git read fails. */
+type Head = { prefix: string; inRepository: boolean; known: Set<string>; lockfile?: string }
 
 async function chooseBaseline(input: EligibilityInput, git: GitPort, head: Head): Promise<Baseline> {
   const atRef = (ref: string) => sourcesAtRef(git, ref, head.prefix, head.known, head.lockfile)
@@ -84,7 +85,8 @@ async function chooseBaseline(input: EligibilityInput, git: GitPort, head: Head)
   }
   const channel = await input.channelBaseline?.()
   if (channel?.sources) return { kind: 'channel', description: `the channel's current bundle ${channel.version}`, sources: channel.sources, note }
-  const tag = (await git.run(['describe', '--tags', '--abbrev=0', 'HEAD^']))?.trim()
+  // Not asked outside a repository, where it fails as rev-parse did: one git process less per check there.
+  const tag = head.inRepository ? (await git.run(['describe', '--tags', '--abbrev=0', 'HEAD^']))?.trim() : undefined
   if (tag) {
     const found = await atRef(tag)
     if (found) return { kind: 'tag', description: `the previous tag ${tag}`, ...found, note }
@@ -108,9 +110,19 @@ function configChanges(current: ConfigValues, baseline: ConfigValues | undefined
 
 /** Can this change reach users as a live update, or does it need a store release? */
 export async function checkEligibility(input: EligibilityInput): Promise<Verdict> {
-  const framework = await detectFramework(workTree(input.projectDir))
   const git = input.git ?? gitAt(input.projectDir)
-  const prefix = ((await git.run(['rev-parse', '--show-prefix'])) ?? '').trim()
+  // Its reads share one git process, ended with the check.
+  try {
+    return await check(input, git)
+  } finally {
+    git.close()
+  }
+}
+
+async function check(input: EligibilityInput, git: GitPort): Promise<Verdict> {
+  const framework = await detectFramework(workTree(input.projectDir))
+  const shownPrefix = await git.run(['rev-parse', '--show-prefix'])
+  const prefix = (shownPrefix ?? '').trim()
   const plugins = await currentPlugins(input.projectDir, prefix)
   const jsOnly = new Set(input.jsOnlyPackages ?? [])
   const known = new Set(plugins.plugins.map(pluginName).filter((name) => !jsOnly.has(name)))
@@ -124,7 +136,7 @@ export async function checkEligibility(input: EligibilityInput): Promise<Verdict
   if (framework.kind === 'unsupported') {
     return { ...base, eligible: false, reasons: [{ message: framework.reason, file: framework.file }], notes: [], baseline: { kind: 'none', description: 'not compared' } }
   }
-  const baseline = await chooseBaseline(input, git, { prefix, known, lockfile: plugins.lockfile?.path })
+  const baseline = await chooseBaseline(input, git, { prefix, inRepository: shownPrefix !== undefined, known, lockfile: plugins.lockfile?.path })
   const comparison = baseline.sources ? compareSources(sources, withoutJsOnly(baseline.sources, jsOnly), baseline.unknown, configChanges(project.configs, baseline.configs)) : { reasons: [], notes: ['first publish: the native fingerprint was recorded, and later runs compare against it'] }
   const scan = await scanBundle(input.webDir)
   const reasons = [...comparison.reasons, ...scan]

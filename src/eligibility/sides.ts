@@ -65,7 +65,7 @@ function readAtRef(git: GitPort, ref: string, prefix: string): ReadFile {
   return async (path) => {
     const inRepo = normalize(`${prefix}${path}`)
     if (inRepo.startsWith('..')) return undefined
-    return git.run(['show', `${ref}:${inRepo}`])
+    return git.show(`${ref}:${inRepo}`)
   }
 }
 
