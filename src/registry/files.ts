@@ -44,8 +44,8 @@ async function listStoredFiles(store: ObjectStore, appId: string): Promise<Set<s
   return new Set(await store.list(registryKeys.filesPrefix(appId)))
 }
 
-/** Up to this many files that no known manifest names are asked about one by one (a HEAD each, 16 at a time); more, and one listing answers for all. */
-const ASK_EACH_MAX = 256
+/** Up to this many files that no known manifest names are asked about one by one (a HEAD each, 16 at a time: about as many round trips as listing a few thousand files); more, and one listing answers for all. */
+const ASK_EACH_MAX = 100
 
 /** A stored manifest whose files the registry holds (its publish stored them all before its pointer moved): the channel's current release, read before the pack. */
 export interface KnownRelease {
