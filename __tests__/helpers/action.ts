@@ -2,20 +2,17 @@ import { execFile, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { actionServices, run, type Services } from '../../src/main.js'
 import { execRunner } from '../../src/command-runner.js'
 import { workflowCommand, type AnnotationProperties, type Workflow } from '../../src/workflow.js'
 import { inlineNpmScripts } from './package-scripts.js'
 
-/** The folder of the repository's package.json, above this file (also when compiled into .bench-build/ for the bench). */
-export const repoRoot = ((dir: string): string => {
-  while (!existsSync(join(dir, 'package.json'))) dir = resolve(dir, '..')
-  return dir
-})(fileURLToPath(new URL('.', import.meta.url)))
+import { repoRoot } from './repo-root.js'
+
+export { repoRoot }
 
 export interface ActionRun {
   exitCode: number

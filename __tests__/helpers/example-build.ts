@@ -3,11 +3,12 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync,
 import { delimiter, join } from 'node:path'
 import { Writable } from 'node:stream'
 import { execRunner, type OutputStreams } from '../../src/command-runner.js'
+import { repoRoot } from './repo-root.js'
 
 /** The example app's build script, as its package.json names it. */
 export const EXAMPLE_BUILD_SCRIPT = 'node build.mjs'
 
-const exampleBuildSource = readFileSync(new URL('../../examples/capacitor-app/build.mjs', import.meta.url))
+const exampleBuildSource = readFileSync(join(repoRoot, 'examples', 'capacitor-app', 'build.mjs'))
 
 /** A file or folder of a tree, in an order where a folder comes before what it holds. */
 interface TreeEntry {
