@@ -26,6 +26,8 @@ export interface PublishInput {
   channel: string
   archivePath: string
   checksum: string
+  /** The archive's MD5, which a pack for the S3 backend makes while it writes the archive (PackOptions.md5). */
+  md5: string
   size: number
 }
 
@@ -36,9 +38,9 @@ export async function actionS3Publish(target: S3Target, input: PublishInput): Pr
   const s3 = { ...base.s3, accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey }
   const log = { info: () => undefined, warning: () => undefined }
   const backend = await createBackend({ ...base, s3 }, { runner: execRunner(), env: {}, log, workspace: process.cwd(), cwd: process.cwd() })
-  const { appId, version, channel, checksum, size } = input
+  const { appId, version, channel, checksum, md5, size } = input
   await backend.publish({
-    appId, channel, version, archivePath: input.archivePath, checksum, size,
+    appId, channel, version, archivePath: input.archivePath, checksum, md5, size,
     manifest: {
       appId, version, channel, checksum, size, nativeFingerprint: '', publishedAt: new Date().toISOString(), commit: 'bench',
       files: [], nativeSources: [], eligibility: { eligible: true, reasons: [], framework: 'web' }

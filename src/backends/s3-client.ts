@@ -126,8 +126,12 @@ async function writeBody(body: AsyncIterable<Buffer>, path: string, onWritten?: 
   let gathered: Buffer[] = []
   let gatheredBytes = 0
   const flush = async () => {
-    const bytes = Buffer.concat(gathered, gatheredBytes)
-    for (let done = 0; done < bytes.length; ) done += (await file.write(bytes, done, bytes.length - done, written + done)).bytesWritten
+    // One call for the chunks as they came (no copy into one buffer: 155 MB of garbage for a 155 MB bundle); a short write is finished from where it stopped.
+    const { bytesWritten } = await file.writev(gathered, written)
+    if (bytesWritten < gatheredBytes) {
+      const rest = Buffer.concat(gathered).subarray(bytesWritten)
+      for (let done = 0; done < rest.length; ) done += (await file.write(rest, done, rest.length - done, written + bytesWritten + done)).bytesWritten
+    }
     written += gatheredBytes
     gathered = []
     gatheredBytes = 0
