@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { brotliDecompressSync } from 'node:zlib'
 import { endpointOverHttp } from '../__tests__/helpers/http-endpoint.js'
 import { CapawesomeDeviceClient } from '../__tests__/helpers/plugins.js'
-import { MB, runProcess, type Row } from './measure.js'
+import { MB, runProcess, settleDisk, type Row } from './measure.js'
 import { startServer } from './endpoint.js'
 import { startS3rver } from './publish.js'
 import { codeLikeText, Random } from './random.js'
@@ -47,6 +47,7 @@ async function publish(appDir: string, version: string, inputs: Record<string, s
   }
   const all = { 'build-command': 'none', 'web-dir': 'www', 'app-id': APP, version, comment: 'false', ...inputs }
   for (const [name, value] of Object.entries(all)) env[`INPUT_${name.toUpperCase()}`] = value
+  settleDisk()
   const run = await runProcess(process.execPath, [join(ROOT, 'dist', 'index.js')], { cwd: appDir, env })
   if (run.code !== 0) throw new Error(`the built action failed to publish ${version}:\n${run.stdout.slice(-3000)}${run.stderr}`)
   return run.ms

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
 /** One line of the results table: a figure of the action beside the same figure of its baseline. */
@@ -14,6 +14,15 @@ export interface Row {
   /** undefined: no target, or nothing to compare. */
   met?: boolean
   note?: string
+}
+
+/**
+ * Writes the dirty pages of the stages before to disk, so that each timed run of a
+ * disk-heavy stage starts from the same state rather than beside their writeback (seen:
+ * the one-file publish 0.14 of its baseline alone, 0.17 right after the publish stage).
+ */
+export function settleDisk(): void {
+  execFileSync('sync')
 }
 
 export function median(values: number[]): number {

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { request } from 'undici'
-import { MB, median, timed, type Row } from './measure.js'
+import { MB, median, settleDisk, timed, type Row } from './measure.js'
 import { actionS3Publish, type S3Target } from './subjects.js'
 
 const S3RVER_CHILD = fileURLToPath(new URL('./s3rver-child.js', import.meta.url))
@@ -66,7 +66,9 @@ export async function benchPublish(archive: PublishArchive, storeDir: string, ru
     const plain: number[] = []
     const ours: number[] = []
     for (let run = 0; run < runs; run++) {
+      settleDisk()
       plain.push((await timed(() => plainPut(target, `plain/${run}/bundle.zip`, archive.archivePath, archive.size, archive.checksum))).ms)
+      settleDisk()
       ours.push((await timed(() => actionS3Publish(target, { appId: 'com.example.bench', version: `1.0.${run}`, channel: 'production', ...archive, md5 }))).ms)
     }
     const throughput = (ms: number) => archive.size / MB / (ms / 1000)
