@@ -1,7 +1,7 @@
 import { createFingerprintAsync } from '@expo/fingerprint'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { median, timed, type Row } from './measure.js'
+import { median, settleDisk, timed, type Row } from './measure.js'
 import { actionFingerprint } from './subjects.js'
 
 /** A fingerprinter under test: a hash of the project. */
@@ -50,7 +50,9 @@ async function behaviour(fingerprint: Fingerprinter, projectDir: string, hash: s
 
 /** The action's fingerprint against @expo/fingerprint's on the same project. */
 export async function benchFingerprint(projectDir: string, webDir: string, runs: number, probe: FingerprintProbe): Promise<Row[]> {
+  settleDisk()
   const theirs = await timeRuns(expo, projectDir, runs)
+  settleDisk()
   const ours = await timeRuns(action(webDir), projectDir, runs)
   const theirBehaviour = await behaviour(expo, projectDir, theirs.hash, probe)
   const ourBehaviour = await behaviour(action(webDir), projectDir, ours.hash, probe)

@@ -17,7 +17,7 @@ export interface Row {
 }
 
 /**
- * Writes the dirty pages of the stages before to disk, so that each timed run of a
+ * Writes the dirty pages of the stages before to disk, so that the timed runs of a
  * disk-heavy stage starts from the same state rather than beside their writeback (seen:
  * the one-file publish 0.14 of its baseline alone, 0.17 right after the publish stage).
  */
