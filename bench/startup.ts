@@ -31,7 +31,7 @@ export async function benchStartup(runs: number): Promise<Row[]> {
       throw new Error(`node dist/index.js did not fail fast on a bad input as expected: ${started.stdout}${started.stderr}`)
     }
     action.push(started.ms)
-    bare.push((await runProcess(process.execPath, ['-e', '0'])).ms)
+    bare.push((await runProcess(process.execPath, ['-e', '0'], { env })).ms)
   }
   const ms = median(action)
   const bareMs = median(bare)
