@@ -52,10 +52,7 @@ export function workTree(root: string): SourceTree {
   }
 }
 
-/** Blobs up to this size that a git tree keeps once read. */
-const KEPT_BLOB_BYTES = 256 * 1024
-
-/** The project at a git ref, read with one ls-tree and cat-file for what is read: the work tree is never touched. */
+/** The project at a git ref, read with one ls-tree and the check's cat-file for what is read: the work tree is never touched. */
 export async function gitTree(git: GitPort, ref: string, projectPrefix: string): Promise<SourceTree | undefined> {
   const listing = await git.run(['ls-tree', '-r', '-z', '--full-tree', ref, '--', projectPrefix || '.'])
   if (listing === undefined) return undefined
@@ -64,22 +61,8 @@ export async function gitTree(git: GitPort, ref: string, projectPrefix: string):
     const match = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(record)
     if (match && match[2].startsWith(projectPrefix)) blobs.set(match[2].slice(projectPrefix.length), match[1])
   }
-  // What was read once is not asked of git again (a patch is hashed, then read; package.json
-  // is read by several checks): each ask is a git process. Large blobs are not kept.
-  const kept = new Map<string, Buffer>()
-  const contents = async (paths: string[]): Promise<Map<string, Buffer>> => {
-    const ids = paths.map((p) => blobs.get(p)).filter((id): id is string => Boolean(id))
-    const missing = [...new Set(ids.filter((id) => !kept.has(id)))]
-    const fetched = missing.length > 0 ? await git.blobs(missing) : new Map<string, Buffer>()
-    // A copy: the bytes are a slice of cat-file's whole output, which may hold large blobs.
-    for (const [id, bytes] of fetched) if (bytes.length <= KEPT_BLOB_BYTES) kept.set(id, Buffer.from(bytes))
-    const result = new Map<string, Buffer>()
-    for (const id of ids) {
-      const bytes = kept.get(id) ?? fetched.get(id)
-      if (bytes) result.set(id, bytes)
-    }
-    return result
-  }
+  // One `git cat-file --batch` answers every read (GitPort.blobs): asking again costs a round trip, not a process.
+  const contents = (paths: string[]) => git.blobs([...new Set(paths.map((p) => blobs.get(p)).filter((id): id is string => Boolean(id)))])
   return {
     async list(folder) {
       const prefix = folder ? `${folder}/` : ''
