@@ -39,6 +39,9 @@ const { metafile } = await build({
   charset: 'utf8',
   metafile: true,
   logLevel: 'warning',
+  // One js-yaml: our import would take its ES module build and @yarnpkg/parsers' require its
+  // CommonJS one, the same parser bundled twice.
+  plugins: [{ name: 'one-js-yaml', setup: (b) => b.onResolve({ filter: /^js-yaml$/ }, () => ({ path: join(root, 'node_modules', 'js-yaml', 'index.js') })) }],
   // The bundled CommonJS packages (undici, semver, js-yaml, ...) require Node's modules.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" }
 })
