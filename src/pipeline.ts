@@ -155,11 +155,11 @@ export async function signAndPublish(backend: Backend, stages: StageLog, report:
       files: bundle.files,
       nativeSources: verdict.nativeSources,
       eligibility: { eligible: verdict.eligible, reasons: verdict.reasons.map((r) => r.message), framework: verdict.framework }
-    }
+    },
+    reopensChannel: plan.reopensChannel,
+    rollout: plan.rollout,
+    prefetched: plan.prefetched
   }
-  request.reopensChannel = plan.reopensChannel
-  request.rollout = plan.rollout
-  request.prefetched = plan.prefetched
   const result = await stages.run('Publish', () => backend.publish(request), describePublish(target.channel, target.version))
   if (result.kind === 'behind') return { kind: 'skipped', reason: behindReason(result.current.version, target.version, target.channel, result.bundleUrl), bundle: summary }
   if (result.kind === 'closed') return { kind: 'skipped', reason: `pull request #${target.pullRequest?.number ?? ''} is closed, so its preview channel ${target.channel} stays removed (reopening it publishes again)` }

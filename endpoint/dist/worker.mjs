@@ -288,14 +288,14 @@ ${file.sha256}`)),
   })));
   return encoder.encode(JSON.stringify(items));
 }
-var manifests = /* @__PURE__ */ new WeakMap();
-function manifestFor(files) {
-  let made = manifests.get(files);
-  if (!made) {
-    made = manifestOf(files).then(async (bytes) => ({ bytes, sha256: await sha256Hex(bytes) }));
-    manifests.set(files, made);
+var servedVersions = /* @__PURE__ */ new WeakMap();
+function servedVersion(files) {
+  let version = servedVersions.get(files);
+  if (!version) {
+    version = { manifest: manifestOf(files).then(async (bytes) => ({ bytes, sha256: await sha256Hex(bytes) })), byPath: new Map(files.map((file) => [file.path, file])) };
+    servedVersions.set(files, version);
   }
-  return made;
+  return version;
 }
 function fileAnswer(bytes, sha256, headers) {
   const init = { status: 200, headers: { "x-checksum": sha256, "cache-control": CACHE_CONTROL.immutable, vary: "accept-encoding", ...headers }, ...headers["content-encoding"] ? { encodeBody: "manual" } : {} };
@@ -309,11 +309,12 @@ async function capawesomeBundleFile(request, appId, version, context) {
   const stored = await context.files.ofVersion(appId, version);
   if (stored.kind === "unreachable") return failure(UNREACHABLE);
   if (stored.kind === "none") return failure(refuse(404, "bundle_not_found", `Version ${version} of app ${appId} has no files in the registry.`));
+  const served = servedVersion(stored.files);
   if (href === CAPAWESOME_MANIFEST) {
-    const manifest = await manifestFor(stored.files);
+    const manifest = await served.manifest;
     return fileAnswer(manifest.bytes, manifest.sha256, { "content-type": "application/json; charset=utf-8", "cache-control": CACHE_CONTROL.mutable });
   }
-  const file = stored.files.find((candidate) => candidate.path === href);
+  const file = served.byPath.get(href);
   if (!file) return failure(refuse(404, "file_not_found", `Version ${version} of app ${appId} has no file "${href.slice(0, 200)}".`));
   const read = await context.registry.readBytes(file.key);
   if (read.kind !== "found") {
@@ -546,6 +547,7 @@ function createHandler(options) {
   };
 }
 var notAllowed = (allowed) => new Response(JSON.stringify({ error: "method_not_allowed", message: `Use ${allowed}.` }), { status: 405, headers: { allow: allowed, "content-type": "application/json; charset=utf-8" } });
+var invalidAppId = () => json(400, { error: "invalid_app_id", message: "The path names no valid app id: set appId in capacitor.config." });
 function decoded(segment) {
   try {
     return decodeURIComponent(segment);
@@ -563,14 +565,14 @@ async function route(request, context) {
   if (capawesome) {
     if (method !== "GET") return notAllowed("GET");
     const appId = decoded(capawesome[1]);
-    if (!isRegistryName(appId)) return json(400, { error: "invalid_app_id", message: "The path names no valid app id: set appId in capacitor.config." });
+    if (!isRegistryName(appId)) return invalidAppId();
     return capawesome[2] === "channels" ? capawesomeChannels(request, appId, context) : capawesomeLatestBundle(request, appId, context);
   }
   const files = CAPAWESOME_FILES.exec(path);
   if (files) {
     if (method !== "GET") return notAllowed("GET");
     const [appId, version] = [decoded(files[1]), decoded(files[2])];
-    if (!isRegistryName(appId)) return json(400, { error: "invalid_app_id", message: "The path names no valid app id: set appId in capacitor.config." });
+    if (!isRegistryName(appId)) return invalidAppId();
     if (!version || !VERSION.test(version) || version.includes("..")) return json(400, { error: "invalid_version", message: "The path names no valid bundle version." });
     return capawesomeBundleFile(request, appId, version, context);
   }

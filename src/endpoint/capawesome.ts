@@ -99,19 +99,26 @@ async function manifestOf(files: VersionFile[]): Promise<Uint8Array> {
   return encoder.encode(JSON.stringify(items))
 }
 
-/**
- * Each version's manifest, made once: BundleFiles keeps one files array per version, so the
- * manifest lives as long as that array is cached (a release of 5,000 files is 5,000 digests).
- */
-const manifests = new WeakMap<VersionFile[], Promise<{ bytes: Uint8Array; sha256: string }>>()
+/** What a version's file requests read: its manifest, and its files by path. */
+interface ServedVersion {
+  manifest: Promise<{ bytes: Uint8Array; sha256: string }>
+  byPath: Map<string, VersionFile>
+}
 
-function manifestFor(files: VersionFile[]): Promise<{ bytes: Uint8Array; sha256: string }> {
-  let made = manifests.get(files)
-  if (!made) {
-    made = manifestOf(files).then(async (bytes) => ({ bytes, sha256: await sha256Hex(bytes) }))
-    manifests.set(files, made)
+/**
+ * Made once per version: BundleFiles keeps one files array per version, so this lives as long
+ * as that array is cached (a release of 5,000 files is 5,000 digests, and a device asks for
+ * each of its files by path).
+ */
+const servedVersions = new WeakMap<VersionFile[], ServedVersion>()
+
+function servedVersion(files: VersionFile[]): ServedVersion {
+  let version = servedVersions.get(files)
+  if (!version) {
+    version = { manifest: manifestOf(files).then(async (bytes) => ({ bytes, sha256: await sha256Hex(bytes) })), byPath: new Map(files.map((file) => [file.path, file])) }
+    servedVersions.set(files, version)
   }
-  return made
+  return version
 }
 
 /** A file as the plugin checks it: the bytes it writes, and X-Checksum, the sha256 hex of those bytes (verifyFile, when no publicKey is set). */
@@ -136,12 +143,13 @@ export async function capawesomeBundleFile(request: Request, appId: string, vers
   const stored = await context.files.ofVersion(appId, version)
   if (stored.kind === 'unreachable') return failure(UNREACHABLE)
   if (stored.kind === 'none') return failure(refuse(404, 'bundle_not_found', `Version ${version} of app ${appId} has no files in the registry.`))
+  const served = servedVersion(stored.files)
   if (href === CAPAWESOME_MANIFEST) {
-    const manifest = await manifestFor(stored.files)
+    const manifest = await served.manifest
     // Made by this endpoint, not stored: a newer endpoint may make it otherwise, so caches ask again.
     return fileAnswer(manifest.bytes, manifest.sha256, { 'content-type': 'application/json; charset=utf-8', 'cache-control': CACHE_CONTROL.mutable })
   }
-  const file = stored.files.find((candidate) => candidate.path === href)
+  const file = served.byPath.get(href)
   if (!file) return failure(refuse(404, 'file_not_found', `Version ${version} of app ${appId} has no file "${href.slice(0, 200)}".`))
   const read = await context.registry.readBytes(file.key)
   if (read.kind !== 'found') {

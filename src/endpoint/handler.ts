@@ -67,6 +67,8 @@ export function createHandler(options: EndpointOptions): (request: Request) => P
 const notAllowed = (allowed: string) =>
   new Response(JSON.stringify({ error: 'method_not_allowed', message: `Use ${allowed}.` }), { status: 405, headers: { allow: allowed, 'content-type': 'application/json; charset=utf-8' } })
 
+const invalidAppId = () => json(400, { error: 'invalid_app_id', message: 'The path names no valid app id: set appId in capacitor.config.' })
+
 /** A path segment decoded, or undefined when its %-escapes are broken. */
 function decoded(segment: string): string | undefined {
   try {
@@ -86,14 +88,14 @@ async function route(request: Request, context: EndpointContext): Promise<Respon
   if (capawesome) {
     if (method !== 'GET') return notAllowed('GET')
     const appId = decoded(capawesome[1])
-    if (!isRegistryName(appId)) return json(400, { error: 'invalid_app_id', message: 'The path names no valid app id: set appId in capacitor.config.' })
+    if (!isRegistryName(appId)) return invalidAppId()
     return capawesome[2] === 'channels' ? capawesomeChannels(request, appId, context) : capawesomeLatestBundle(request, appId, context)
   }
   const files = CAPAWESOME_FILES.exec(path)
   if (files) {
     if (method !== 'GET') return notAllowed('GET')
     const [appId, version] = [decoded(files[1]), decoded(files[2])]
-    if (!isRegistryName(appId)) return json(400, { error: 'invalid_app_id', message: 'The path names no valid app id: set appId in capacitor.config.' })
+    if (!isRegistryName(appId)) return invalidAppId()
     if (!version || !VERSION.test(version) || version.includes('..')) return json(400, { error: 'invalid_version', message: 'The path names no valid bundle version.' })
     return capawesomeBundleFile(request, appId, version, context)
   }
