@@ -122,7 +122,16 @@ describe('packWebDir', () => {
     const reuse = await readReusable(previousOf(previous, true, arriving))
     const reused = await packWebDir(web, join(temp, 'reused.zip'), { reuse: async () => reuse, preparer: 'workers' })
     expect(asked).toHaveLength(3)
+    // The last entry never arrived: two taken, that one deflated again, to the same bytes.
+    expect(reused.reuse).toEqual({ kind: 'taken', entries: 2 })
     expect(readFileSync(reused.archivePath).equals(readFileSync((await packWebDir(web, join(temp, 'fresh.zip'))).archivePath))).toBe(true)
+  })
+
+  it('reuses nothing of an archive whose central directory starts before the tail that was read (a bundle of some 40,000 files)', async () => {
+    const previous = await packWebDir(web, join(temp, 'previous.zip'))
+    const bytes = readFileSync(previous.archivePath)
+    const shortTail = { ...previousOf(previous), tail: bytes.subarray(bytes.length - 30) }
+    await expect(readReusable(shortTail)).rejects.toThrow(/central directory starts before the tail/)
   })
 
   it('takes those entries as they are, so a pack from an archive that did not check out against its manifest is made again without them', async () => {

@@ -31,7 +31,7 @@ interface ReusableEntry {
   compressedSize: number
   /** Offset of its local header; the data follows the header's name and extra field. */
   headerOffset: number
-  /** An offset past its data: once the archive is read up to it, the entry can be taken. */
+  /** An offset past its data (where the next entry begins; for the last, past the most its header can hold): once the archive is read up to it, the entry can be taken. */
   readUpTo: number
 }
 
@@ -145,18 +145,28 @@ async function endsWith(path: string, tail: Buffer, size: number): Promise<boole
 export async function readReusable(previous: PreviousBundle): Promise<ReusableArchive> {
   const byPath = new Map(previous.files.map((file) => [file.path, file]))
   const entries = new Map<string, ReusableEntry>()
+  /** Every entry's local header offset: an entry's data ends where the next one begins. */
+  const starts: number[] = []
   const reader = new TailReader(previous.tail, previous.size - previous.tail.length)
   const zip = await yauzl.fromRandomAccessReaderPromise(reader, previous.size, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true })
   try {
     for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
+      const headerOffset = entry.relativeOffsetOfLocalHeader
+      starts.push(headerOffset)
       const file = byPath.get(entry.fileName)
       if (!file || entry.compressionMethod !== METHOD_DEFLATE || entry.uncompressedSize !== file.size) continue
-      const headerOffset = entry.relativeOffsetOfLocalHeader
+      // The most its local header's extra field may add, until the next entry tells where it ends.
       const readUpTo = Math.min(previous.size, headerOffset + LOCAL_HEADER_BYTES + entry.fileNameRaw.length + MAX_EXTRA_BYTES + entry.compressedSize)
       entries.set(entry.fileName, { sha256: file.sha256, crc32: entry.crc32, size: file.size, compressedSize: entry.compressedSize, headerOffset, readUpTo })
     }
   } finally {
     zip.close()
+  }
+  starts.sort((a, b) => a - b)
+  const nextStart = new Map(starts.map((start, index) => [start, starts[index + 1]]))
+  for (const entry of entries.values()) {
+    const next = nextStart.get(entry.headerOffset)
+    if (next !== undefined) entry.readUpTo = Math.min(entry.readUpTo, next)
   }
   // The offsets came from the tail read first: it must be the end of the archive that checked out.
   const verified = previous.verified.then((ok) => ok && endsWith(previous.archivePath, previous.tail, previous.size)).catch(() => false)
