@@ -166,6 +166,9 @@ export interface FilePreparer {
   close(): Promise<void>
 }
 
+/** Room for any deflate output of `size` bytes: one output buffer near the data's size, not zlib's 16 KB per file. */
+const deflateBound = (size: number) => size + (size >> 8) + 1024
+
 /**
  * The workers' job on the calling thread, with the same zlib calls: the same bytes
  * (__tests__/pack.test.ts compares the two). For a small bundle, where starting the
@@ -177,7 +180,7 @@ export class InlinePreparer implements FilePreparer {
     // Read in one call, as the workers do: a small file through fs/promises costs four round trips to libuv's pool.
     const raw = readFileSync(path)
     const prepared = { sha256: createHash('sha256').update(raw).digest('hex'), crc32: crc32(raw), size: raw.length }
-    const out = compress ? deflateRawSync(raw, { level }) : raw
+    const out = compress ? deflateRawSync(raw, { level, chunkSize: deflateBound(raw.length) }) : raw
     return out.length < raw.length ? { ...prepared, deflated: true, reused: false, data: out } : { ...prepared, deflated: false, reused: false, data: raw }
   }
 

@@ -200,7 +200,9 @@ async function packFiles(webFiles: WebFile[], archivePath: string, inline: boole
   const archive = await ArchiveFile.create(archivePath, options.md5 ?? false)
   const workers: FilePreparer = inline ? new InlinePreparer() : new PackWorkers()
   const readAhead = new ReadAhead(webFiles, workers, reuse)
-  const garbage = new GarbageMeter()
+  // A main-thread pack holds at most INLINE_MAX_BYTES of read files: V8's own collections suffice,
+  // and a forced one costs a full collection of whatever else the process holds (seconds in a large heap).
+  const garbage = inline ? undefined : new GarbageMeter()
   const records: EntryRecord[] = []
   const files: BundleFile[] = []
   let reusedEntries = 0
@@ -220,7 +222,7 @@ async function packFiles(webFiles: WebFile[], archivePath: string, inline: boole
       const record: EntryRecord = { name, method: entry.method, crc32: entry.crc32, compressedSize: entry.data.length, size: entry.size, offset: archive.bytes }
       await archive.append(localHeader(record))
       await archive.append(entry.data)
-      garbage.add(entry.data.buffer.byteLength)
+      garbage?.add(entry.data.buffer.byteLength)
       records.push(record)
       files.push({ path: file.path, size: entry.size, sha256: entry.sha256 })
       if (entry.reused) reusedEntries++
