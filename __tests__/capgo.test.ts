@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { execFile } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { CapgoBackend } from '../src/backends/capgo.js'
@@ -245,11 +245,21 @@ describe('the Capgo CLI\'s printed answers, read back', () => {
 describe(`the pinned @capgo/cli ${CAPGO_CLI_VERSION}`, () => {
   // Installed once by __tests__/setup/capgo-cli.mjs (jest's globalSetup).
   const prefix = join(repoRoot, 'node_modules', '.cache', `capgo-cli-${CAPGO_CLI_VERSION}`)
-  /** Each subcommand's --help, once (the CLI takes a second to start), all at once. */
+  /**
+   * Each subcommand's --help, all at once, kept beside the pinned install: the CLI takes a
+   * second of CPU to start, and a pinned version always prints the same help.
+   */
   const helpOf = async (commands: string[][]): Promise<Map<string, string>> => {
     const distinct = [...new Set(commands.map((command) => command.join(' ')))]
-    const texts = await Promise.all(distinct.map(async (command) =>
-      (await promisify(execFile)(join(prefix, 'node_modules', '.bin', 'capgo'), [...command.split(' '), '--help'], { encoding: 'utf8' })).stdout))
+    mkdirSync(join(prefix, 'help'), { recursive: true })
+    const texts = await Promise.all(distinct.map(async (command) => {
+      const kept = join(prefix, 'help', `${command.replace(/ /g, '-')}.txt`)
+      if (existsSync(kept)) return readFileSync(kept, 'utf8')
+      const { stdout } = await promisify(execFile)(join(prefix, 'node_modules', '.bin', 'capgo'), [...command.split(' '), '--help'], { encoding: 'utf8' })
+      writeFileSync(`${kept}.${process.pid}`, stdout)
+      renameSync(`${kept}.${process.pid}`, kept)
+      return stdout
+    }))
     return new Map(distinct.map((command, i) => [command, texts[i]]))
   }
 

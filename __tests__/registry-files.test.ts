@@ -5,7 +5,7 @@
  * registry lacks; removing a preview removes only the files no other bundle names.
  */
 import { beforeEach, describe, expect, it } from '@jest/globals'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { brotliDecompressSync } from 'node:zlib'
@@ -41,20 +41,21 @@ describe('content-addressed files', () => {
     runAction({ cwd: workspace, ...options, inputs: { 'working-directory': 'app', 'github-token': TOKEN, ...inputs }, env: { GITHUB_API_URL: github.url } })
   const tagPush = (tag: string, inputs: Record<string, string>, services?: ActionOptions['services']) =>
     run({ eventName: 'push', ref: `refs/tags/${tag}`, payload: pushPayload(`refs/tags/${tag}`), services }, inputs)
-  const pullRequest = (action: string, inputs: Record<string, string>) =>
-    run({ eventName: 'pull_request', ref: 'refs/pull/2/merge', payload: pullRequestPayload(action) }, inputs)
+  const pullRequest = (action: string, inputs: Record<string, string>, services?: ActionOptions['services']) =>
+    run({ eventName: 'pull_request', ref: 'refs/pull/2/merge', payload: pullRequestPayload(action), services }, inputs)
   const folder = () => ({ 'registry-path': registry() })
   const manifestOf = (version: string): StoredManifest => JSON.parse(readFileSync(join(registry(), APP, 'bundles', version, 'manifest.json'), 'utf8'))
   const storedFiles = () => readdirSync(join(registry(), APP, 'files')).sort()
   /** The checksum of a pack from nothing of the web dir the last run built. */
   const freshChecksum = async () => (await packWebDir(join(workspace, 'app', 'dist'), join(workspace, 'fresh.zip'))).checksum
-  /** Three 1.5 MB scripts that deflate to about 1.1 MB each, over the 4 MB a pack deflates on the main thread: the workers pack the bundle, and take entries from the previous one. */
-  const addLargeScripts = () => {
+  /** Three scripts that deflate, for a pack on the workers (below 4 MB a pack runs on the main thread), which takes entries from the previous bundle. */
+  const addScripts = () => {
     for (const part of [1, 2, 3]) {
-      const lines = Array.from({ length: 33_000 }, (_, i) => `// ${createHash('sha256').update(`${part}-${i}`).digest('base64')}\n`)
-      writeFileSync(join(workspace, 'app', 'src', `large-${part}.js`), lines.join(''))
+      const lines = Array.from({ length: 600 }, (_, i) => `// ${createHash('sha256').update(`${part}-${i}`).digest('base64')}\n`)
+      writeFileSync(join(workspace, 'app', 'src', `script-${part}.js`), lines.join(''))
     }
   }
+  const onWorkers: ActionOptions['services'] = { pack: { preparer: 'workers' } }
 
   it('stores every file of the bundle once, by the sha256 of its decoded bytes', async () => {
     expect((await tagPush('v1.0.0', folder())).exitCode).toBe(0)
@@ -87,13 +88,15 @@ describe('content-addressed files', () => {
   })
 
   it('packs again from nothing when the previous archive it took entries from had to be read a second time', async () => {
-    addLargeScripts()
+    addScripts()
+    // A stored file last: the archive passes the 1 MB a read writes at a time, so its first attempt hands the pack entries before it breaks off.
+    writeFileSync(join(workspace, 'app', 'src', 'zz-video.mp4'), randomBytes(2 * 1024 * 1024))
     const prefix = `cut-${Date.now()}`
-    expect((await tagPush('v1.0.0', localS3Inputs(local, prefix))).exitCode).toBe(0)
+    expect((await tagPush('v1.0.0', localS3Inputs(local, prefix), onWorkers)).exitCode).toBe(0)
     appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
     // The whole archive (beside the read of its tail): its first attempt gives a changed byte and breaks off, the second starts the file again.
     local.proxy.rules = [{ method: 'GET', path: /\/bundles\/1\.0\.0\/bundle\.zip$/, ranged: false, times: [1], fault: 'cut' }]
-    const second = await tagPush('v1.0.1', localS3Inputs(local, prefix))
+    const second = await tagPush('v1.0.1', localS3Inputs(local, prefix), onWorkers)
     expect(second.exitCode).toBe(0)
     expect(local.proxy.seen.filter((r) => r.startsWith('GET ') && r.includes('/bundles/1.0.0/bundle.zip'))).toHaveLength(3)
     expect(second.stdout).toContain('the base release\'s bundle did not check out against its manifest once read, so it was packed again without it')
@@ -119,12 +122,12 @@ describe('content-addressed files', () => {
   })
 
   it('packs a new version from the channel\'s current bundle: the same bytes as a pack from nothing', async () => {
-    addLargeScripts()
+    addScripts()
     const prefix = `reuse-${Date.now()}`
-    expect((await tagPush('v1.0.0', localS3Inputs(local, prefix))).exitCode).toBe(0)
+    expect((await tagPush('v1.0.0', localS3Inputs(local, prefix), onWorkers)).exitCode).toBe(0)
     appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
     local.proxy.seen = []
-    const second = await tagPush('v1.0.1', localS3Inputs(local, prefix))
+    const second = await tagPush('v1.0.1', localS3Inputs(local, prefix), onWorkers)
     expect(second.exitCode).toBe(0)
     expect(local.proxy.seen).toContain(`GET /${local.s3.bucket}/${prefix}/${APP}/bundles/1.0.0/bundle.zip`)
     // Every unchanged text file: the three scripts and the page, not the changed app.js.
@@ -133,14 +136,14 @@ describe('content-addressed files', () => {
   })
 
   it('reuses nothing of a current bundle that does not match its manifest', async () => {
-    addLargeScripts()
-    expect((await tagPush('v1.0.0', folder())).exitCode).toBe(0)
+    addScripts()
+    expect((await tagPush('v1.0.0', folder(), onWorkers)).exitCode).toBe(0)
     const zip = join(registry(), APP, 'bundles', '1.0.0', 'bundle.zip')
     const bytes = readFileSync(zip)
     bytes[bytes.length >> 1] ^= 0x01
     writeFileSync(zip, bytes)
     appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("one change")\n')
-    const second = await tagPush('v1.0.1', folder())
+    const second = await tagPush('v1.0.1', folder(), onWorkers)
     expect(second.exitCode).toBe(0)
     expect(second.stdout).toContain('the base release\'s bundle did not check out against its manifest once read, so it was packed again without it')
     expect(second.outputs.checksum).toBe(await freshChecksum())
@@ -161,12 +164,12 @@ describe('content-addressed files', () => {
   })
 
   it('starts a pull request\'s first preview from production\'s release: its zip is read, its files are not asked about', async () => {
-    addLargeScripts()
+    addScripts()
     const s3 = localS3Inputs(local, `preview-base-${Date.now()}`)
-    expect((await tagPush('v1.0.0', s3)).exitCode).toBe(0)
+    expect((await tagPush('v1.0.0', s3, onWorkers)).exitCode).toBe(0)
     local.proxy.seen = []
     appendFileSync(join(workspace, 'app', 'src', 'app.js'), '\nconsole.log("preview")\n')
-    const preview = await pullRequest('opened', s3)
+    const preview = await pullRequest('opened', s3, onWorkers)
     expect(preview.exitCode).toBe(0)
     expect(local.proxy.seen).toContain(`GET /${local.s3.bucket}/${s3['s3-prefix']}/${APP}/bundles/1.0.0/bundle.zip`)
     const files = local.proxy.seen.filter((r) => r.includes('/files/') || r.includes('%2Ffiles%2F'))

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { generateKeyPairSync, verify } from 'node:crypto'
+import { generateKeyPairSync, verify, type KeyPairKeyObjectResult } from 'node:crypto'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseSigningKey } from '../src/bundle/sign.js'
@@ -8,8 +8,13 @@ import { makeWorkspace, repoRoot, runAction } from './helpers/action.js'
 import { pushPayload } from './helpers/payloads.js'
 
 const APP = 'com.example.liveupdate'
-const rsa = (type: 'pkcs1' | 'pkcs8', bits = 2048) =>
-  generateKeyPairSync('rsa', { modulusLength: bits, privateKeyEncoding: { type, format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })
+/** One RSA key of each size for the file, in either encoding: generating one takes a tenth of a second or more. */
+const rsaKeys = new Map<number, KeyPairKeyObjectResult>()
+const rsa = (type: 'pkcs1' | 'pkcs8', bits = 2048) => {
+  if (!rsaKeys.has(bits)) rsaKeys.set(bits, generateKeyPairSync('rsa', { modulusLength: bits }))
+  const { privateKey, publicKey } = rsaKeys.get(bits)!
+  return { privateKey: privateKey.export({ type, format: 'pem' }) as string, publicKey: publicKey.export({ type: 'spki', format: 'pem' }) as string }
+}
 const ed25519 = () => generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })
 
 describe('parseSigningKey', () => {

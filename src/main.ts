@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createBackend, type BackendContext } from './backends/index.js'
 import type { S3Tuning } from './backends/s3.js'
+import type { PackOptions } from './bundle/pack.js'
 import { execRunner, type CommandRunner } from './command-runner.js'
 import { readEventContext, runUrl, type EventContext } from './context.js'
 import { gitAt, type GitPort } from './eligibility/git.js'
@@ -37,6 +38,8 @@ export interface Services {
   deploymentsApi: DeploymentsApiFactory
   /** Retry and multipart sizes of the S3 backend; undefined keeps the defaults. */
   s3?: S3Tuning
+  /** Where a publish's pack prepares files (PackOptions.preparer); undefined chooses by the bundle's size. */
+  pack?: Pick<PackOptions, 'preparer'>
 }
 
 /** The real ports: the step's environment and folder (index.ts hands in the process's), the runner's workflow commands, processes, git, S3 and GitHub. */

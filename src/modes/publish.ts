@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path'
 import { comparisonChannels } from '../bundle/diff.js'
-import { packWebDir, type PackedBundle } from '../bundle/pack.js'
+import { packWebDir, type PackedBundle, type PackOptions } from '../bundle/pack.js'
 import { readReusable, type PreviousBundle } from '../bundle/reuse.js'
 import { parseSigningKey } from '../bundle/sign.js'
 import { rolloutPercent } from '../inputs.js'
@@ -36,7 +36,7 @@ export const publishMode: ModeRun = async ({ inputs, ctx, services, stages, repo
 
   const webDir = await buildWebDir(inputs, project, services, stages)
   // The pack is local and runs beside the check; nothing is sent before the verdict allows it.
-  const packing = packBeside(webDir, join(await workDir(), 'bundle.zip'), { md5: backend.sendsContentMd5, reuse: prefetched?.readPreviousBundle })
+  const packing = packBeside(webDir, join(await workDir(), 'bundle.zip'), { md5: backend.sendsContentMd5, reuse: prefetched?.readPreviousBundle, preparer: services.pack?.preparer })
   const checked = await checkWebDir(inputs, project, target, services, stages, report, webDir, async () => {
     // The prefetched release, else read again: a read that failed early fails the check here, with its message.
     const current = await prefetched?.current
@@ -70,13 +70,15 @@ function describeReuse(reuse: PackedBundle['reuse']): string {
 
 /** A pack started now, awaited by the Pack stage, or cancelled (its archive removed) when the check refuses or fails. */
 function packBeside(
-  webDir: string, archivePath: string, { md5, reuse }: { md5?: boolean; reuse?: (signal: AbortSignal) => Promise<PreviousBundle | undefined> }
+  webDir: string,
+  archivePath: string,
+  { md5, reuse, preparer }: Pick<PackOptions, 'md5' | 'preparer'> & { reuse?: (signal: AbortSignal) => Promise<PreviousBundle | undefined> }
 ): { bundle: Promise<PackedBundle>; started: number; cancel(): Promise<void> } {
   const started = performance.now()
   const controller = new AbortController()
   // The base release's bundle, when the backend can read it: the entries of unchanged files are taken from it.
   const reusable = reuse && (() => reuse(controller.signal).then((previous) => previous && readReusable(previous)).catch(() => undefined))
-  const bundle = packWebDir(webDir, archivePath, { signal: controller.signal, md5, reuse: reusable })
+  const bundle = packWebDir(webDir, archivePath, { signal: controller.signal, md5, reuse: reusable, preparer })
   // Awaited by the Pack stage or by cancel; this only keeps a failure meanwhile from being "unhandled".
   bundle.catch(() => undefined)
   return {
