@@ -42,6 +42,13 @@ describe('pull-request preview comments through the built action', () => {
   }
   const ours = () => github.comments.filter((c) => c.body.startsWith(MARKER))
 
+  it('has a GitHub stand-in that records an answer GitHub\'s OpenAPI description refuses', async () => {
+    // A comment whose body is a number: the stand-in answers it as stored, which the description's schema refuses.
+    await fetch(`${github.url}/repos/Codertocat/Hello-World/issues/2/comments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ body: 42 }) })
+    expect(github.invalid).toEqual([expect.stringMatching(/^POST \/repos\/\{owner\}\/\{repo\}\/issues\/\{issue_number\}\/comments 201: response does not match GitHub's OpenAPI description: data\/body must be string/)])
+    github.invalid.length = 0
+  })
+
   it('creates one comment on an opened pull request with the preview details', async () => {
     const result = await pr('opened')
     expect(result.exitCode).toBe(0)

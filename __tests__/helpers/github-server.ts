@@ -1,4 +1,5 @@
 import AjvModule, { type ValidateFunction } from 'ajv'
+import standaloneModule from 'ajv/dist/standalone/index.js'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createRequire } from 'node:module'
@@ -64,31 +65,47 @@ function describeRequest(method: string, pathTemplate: string): Described {
 
 const cacheDir = join(fileURLToPath(new URL('../..', import.meta.url)), 'node_modules', '.cache', 'live-update-action', `github-openapi-${require('@octokit/openapi/package.json').version}`)
 
+const cacheFile = (key: string, suffix: string) => join(cacheDir, `${createHash('sha256').update(key).digest('hex').slice(0, 16)}${suffix}`)
+
+/** Written under a name of this process, then renamed: another jest worker never reads half a file. */
+function keep(file: string, text: string): void {
+  mkdirSync(cacheDir, { recursive: true })
+  writeFileSync(`${file}.${process.pid}`, text)
+  renameSync(`${file}.${process.pid}`, file)
+}
+
 /**
  * What the description says for a key, kept in node_modules/.cache per version of
  * @octokit/openapi: reading the whole description and adding it to Ajv took half a
  * second in each test file that starts the fake GitHub.
  */
 function described(key: string, describe: () => Described): Described {
-  const file = join(cacheDir, `${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`)
+  const file = cacheFile(key, '.json')
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'))
   const answer = describe()
-  mkdirSync(cacheDir, { recursive: true })
-  // Written under a name of this process, then renamed: another jest worker never reads half a file.
-  writeFileSync(`${file}.${process.pid}`, JSON.stringify(answer))
-  renameSync(`${file}.${process.pid}`, file)
+  keep(file, JSON.stringify(answer))
   return answer
 }
 
 const Ajv = AjvModule.default ?? AjvModule
-const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true })
+const standaloneCode = standaloneModule.default
+const ajvVersion: string = require('ajv/package.json').version
+const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true, code: { source: true } })
 let compiledSchemas = 0
 
-/** A validator of a schema whose references point into the components that come with it. */
-function compile(schema: unknown, components: OpenApi['components']): ValidateFunction {
+/**
+ * A validator of a schema whose references point into the components that come with it,
+ * kept as Ajv's standalone code beside the description's answer (per Ajv version):
+ * compiling the schemas again took a fifth of a second in each test file.
+ */
+function validatorFor(key: string, { schema, components }: { schema: unknown; components: OpenApi['components'] }): ValidateFunction {
+  const file = cacheFile(key, `.ajv-${ajvVersion}.cjs`)
+  if (existsSync(file)) return require(file) as ValidateFunction
   const id = `github-${++compiledSchemas}`
   ajv.addSchema({ components }, id)
-  return ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', `"${id}#/components/`)))
+  const validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', `"${id}#/components/`)))
+  keep(file, standaloneCode(ajv, validate))
+  return validate
 }
 
 const describedResponse = (method: string, pathTemplate: string, status: number) =>
@@ -101,7 +118,7 @@ function checkAgainstOpenApi(method: string, pathTemplate: string, status: numbe
   const key = `${method} ${pathTemplate} ${status}`
   if (!validators.has(key)) {
     const answer = describedResponse(method, pathTemplate, status)
-    if ('schema' in answer) validators.set(key, compile(answer.schema, answer.components))
+    if ('schema' in answer) validators.set(key, validatorFor(`response ${key}`, answer))
     else if (answer.none === 'no operation') throw new Error(`GitHub's OpenAPI description has no ${key}`)
     else if (answer.none === 'no body' && body !== undefined) throw new Error(`${key} has no body in GitHub's OpenAPI description`)
     else return
@@ -119,7 +136,7 @@ function checkRequestAgainstOpenApi(method: string, pathTemplate: string, body: 
   if (!validate) {
     const answer = described(`request ${key}`, () => describeRequest(method, pathTemplate))
     if (!('schema' in answer)) throw new Error(`GitHub's OpenAPI description has no request body for ${key}`)
-    validate = compile(answer.schema, answer.components)
+    validate = validatorFor(`request ${key}`, answer)
     requestValidators.set(key, validate)
   }
   if (!validate(body)) throw new Error(`${key}: request does not match GitHub's OpenAPI description: ${ajv.errorsText(validate.errors)}`)
