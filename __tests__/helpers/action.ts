@@ -1,13 +1,12 @@
-import { execFile, spawn } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { promisify } from 'node:util'
 import { actionServices, run, type Services } from '../../src/main.js'
 import { execRunner } from '../../src/command-runner.js'
 import { workflowCommand, type AnnotationProperties, type Workflow } from '../../src/workflow.js'
+import { freshBuildOf } from './fresh-build.js'
 import { inlineNpmScripts } from './package-scripts.js'
 
 import { repoRoot } from './repo-root.js'
@@ -150,51 +149,8 @@ export async function runAction(options: ActionOptions): Promise<ActionRun> {
   }
 }
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((file) => join(dir, file)).filter((file) => file.endsWith('.ts')).sort()
-}
-
-/**
- * The action built from the current src exactly as `npm run bundle` builds dist/ (scripts/bundle.mjs), into a
- * cache keyed by the sources: smoke tests never run a stale dist/ by accident.
- */
-let building: Promise<string> | undefined
-
-export function freshBuild(): Promise<string> {
-  // Concurrent runs in one worker (the race tests) share one build.
-  return (building ??= buildOnce())
-}
-
-async function buildOnce(): Promise<string> {
-  const hash = createHash('sha256')
-  for (const file of [...sourceFiles(join(repoRoot, 'src')), ...['package.json', 'package-lock.json', 'tsconfig.json', 'scripts/bundle.mjs'].map((f) => join(repoRoot, f))]) {
-    hash.update(file.slice(repoRoot.length)).update(readFileSync(file))
-  }
-  const out = join(repoRoot, 'node_modules', '.cache', 'live-update-action', hash.digest('hex').slice(0, 16))
-  if (existsSync(join(out, 'index.js'))) return join(out, 'index.js')
-  mkdirSync(join(out, '..'), { recursive: true })
-  // One jest worker builds, the others wait for it: two builds at once on two cores take twice as long.
-  const lock = `${out}.lock`
-  for (;;) {
-    try {
-      mkdirSync(lock)
-      break
-    } catch {
-      if (existsSync(join(out, 'index.js'))) return join(out, 'index.js')
-      await new Promise((done) => setTimeout(done, 500))
-    }
-  }
-  try {
-    if (existsSync(join(out, 'index.js'))) return join(out, 'index.js')
-    const temp = `${out}.tmp-${process.pid}`
-    await promisify(execFile)(process.execPath, [join(repoRoot, 'scripts', 'bundle.mjs'), '--outdir', temp], { cwd: repoRoot })
-    rmSync(out, { recursive: true, force: true })
-    renameSync(temp, out)
-    return join(out, 'index.js')
-  } finally {
-    rmSync(lock, { recursive: true, force: true })
-  }
-}
+/** The action built from the current src exactly as `npm run bundle` builds dist/ (see freshBuildOf). */
+export const freshBuild = async (): Promise<string> => join(await freshBuildOf('bundle.mjs'), 'index.js')
 
 /**
  * Runs the bundled action (a fresh build of src, see freshBuild) as a child process, as the

@@ -1,29 +1,19 @@
 /*
  * The update endpoint as tests drive it: a fresh build of src/endpoint (the build script of
- * endpoint/dist/, into a temp folder), started as the Node server on 127.0.0.1 or called as
+ * endpoint/dist/, into node_modules/.cache), started as the Node server on 127.0.0.1 or called as
  * the Worker through its fetch(request, env) with real Request objects.
  */
 import { jest } from '@jest/globals'
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync, statSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
-import { tmpdir } from 'node:os'
 import { extname, join, normalize } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { promisify } from 'node:util'
-import { repoRoot } from './action.js'
+import { freshBuildOf } from './fresh-build.js'
 import { answerOf, endpointOverHttp } from './http-endpoint.js'
 
-let built: Promise<string> | undefined
-
-/** endpoint/dist as `npm run build-endpoint` makes it, built once per test file. */
-export function buildEndpoint(): Promise<string> {
-  return (built ??= (async () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'endpoint-build-'))
-    await promisify(execFile)(process.execPath, [join(repoRoot, 'scripts', 'build-endpoint.mjs'), '--outdir', outdir], { cwd: repoRoot })
-    return outdir
-  })())
-}
+/** endpoint/dist as `npm run build-endpoint` makes it from the current src (see freshBuildOf). */
+export const buildEndpoint = (): Promise<string> => freshBuildOf('build-endpoint.mjs')
 
 export interface EndpointAnswer {
   status: number
