@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { Writable } from 'node:stream'
 import { execRunner, type OutputStreams } from '../../src/command-runner.js'
@@ -39,6 +39,46 @@ interface ExampleBuild {
 
 /** Builds of this test file, by what decides their output. */
 const builds = new Map<string, ExampleBuild>()
+
+/**
+ * Successful builds kept for all test files, under the key and a hash of build.mjs: a folder
+ * holding the dist/ it made and its log, written whole under a name of this process, then
+ * renamed. Tests whose sources change from run to run (random bytes, times) make new keys each
+ * run: only small builds are kept, and the least recently used go past KEPT_BUILDS.
+ */
+const keptBuilds = join(repoRoot, 'node_modules', '.cache', 'live-update-action', `example-builds-${createHash('sha256').update(exampleBuildSource).digest('hex').slice(0, 16)}`)
+const KEPT_BUILDS = 150
+const KEPT_BUILD_MAX_BYTES = 256 * 1024
+
+function keptBuild(key: string): ExampleBuild | undefined {
+  const dir = join(keptBuilds, key)
+  if (!existsSync(join(dir, 'stdout'))) return undefined
+  const dist = readTree(join(dir, 'dist'))
+  if (!dist) return undefined
+  const now = new Date()
+  utimesSync(dir, now, now)
+  return { exitCode: 0, dist, stdout: readFileSync(join(dir, 'stdout')), stderr: readFileSync(join(dir, 'stderr')) }
+}
+
+function keepBuild(key: string, build: ExampleBuild): void {
+  if (build.dist.reduce((sum, entry) => sum + (entry.data?.length ?? 0), 0) > KEPT_BUILD_MAX_BYTES) return
+  const temp = join(keptBuilds, `${key}.tmp-${process.pid}`)
+  rmSync(temp, { recursive: true, force: true })
+  mkdirSync(temp, { recursive: true })
+  writeDist(temp, build.dist)
+  writeFileSync(join(temp, 'stderr'), build.stderr)
+  writeFileSync(join(temp, 'stdout'), build.stdout)
+  try {
+    renameSync(temp, join(keptBuilds, key))
+  } catch {
+    // Another worker kept the same build first.
+    rmSync(temp, { recursive: true, force: true })
+  }
+  const kept = readdirSync(keptBuilds).filter((name) => !name.includes('.tmp-'))
+  if (kept.length <= KEPT_BUILDS) return
+  const byUse = kept.map((name) => ({ name, used: statSync(join(keptBuilds, name)).mtimeMs })).sort((a, b) => a.used - b.used)
+  for (const { name } of byUse.slice(0, kept.length - KEPT_BUILDS)) rmSync(join(keptBuilds, name), { recursive: true, force: true })
+}
 
 /**
  * What decides the output of the example's build.mjs in cwd: it reads package.json and src/,
@@ -92,13 +132,14 @@ function writeDist(cwd: string, dist: TreeEntry[]): void {
 
 /**
  * Runs the example app's `node build.mjs` in `sh -c` (as inlineNpmScripts starts a script)
- * once per test file for each state of what decides its output (buildKey): a later run gets
+ * once for each state of what decides its output (buildKey), kept for all test files: a later run gets
  * the dist/ and the log that build made, byte for byte, without another node start-up (about
  * 85 ms in each of some 230 in-process runs). Anything buildKey does not cover is built for real.
  */
 export async function runExampleBuild(cwd: string, env: NodeJS.ProcessEnv, streams: OutputStreams): Promise<number> {
   const key = buildKey(cwd, env)
-  const done = key === undefined ? undefined : builds.get(key)
+  const done = key === undefined ? undefined : builds.get(key) ?? keptBuild(key)
+  if (key !== undefined && done) builds.set(key, done)
   if (done) {
     try {
       writeDist(cwd, done.dist)
@@ -113,6 +154,10 @@ export async function runExampleBuild(cwd: string, env: NodeJS.ProcessEnv, strea
   const err = recording(streams.err)
   const exitCode = await execRunner({ out: out.stream, err: err.stream }).run('sh', ['-c', EXAMPLE_BUILD_SCRIPT], { cwd, env })
   const dist = exitCode === 0 && key !== undefined ? readTree(join(cwd, 'dist')) : undefined
-  if (key !== undefined && dist) builds.set(key, { exitCode, dist, stdout: out.recorded(), stderr: err.recorded() })
+  if (key !== undefined && dist) {
+    const build = { exitCode, dist, stdout: out.recorded(), stderr: err.recorded() }
+    builds.set(key, build)
+    keepBuild(key, build)
+  }
   return exitCode
 }
