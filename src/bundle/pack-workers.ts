@@ -58,7 +58,11 @@ interface Reply {
  */
 const GARBAGE_BYTES = 16 * 1024 * 1024
 
+/** Room for any deflate output of `size` bytes: one output buffer near the data's size, not zlib's 16 KB per file. */
+const deflateBound = (size: number) => size + (size >> 8) + 1024
+
 const WORKER_SOURCE = `
+const deflateBound = ${deflateBound.toString()}
 const { parentPort } = require('node:worker_threads')
 const { openSync, readSync, closeSync, fstatSync } = require('node:fs')
 const { createHash } = require('node:crypto')
@@ -117,7 +121,7 @@ parentPort.on('message', ({ id, path, compress, level, reuse }) => {
       data = reused
       deflated = true
     } else if (compress) {
-      const out = zlib.deflateRawSync(raw, { level, chunkSize: Math.max(64 * 1024, raw.length + (raw.length >> 8) + 1024) })
+      const out = zlib.deflateRawSync(raw, { level, chunkSize: Math.max(64 * 1024, deflateBound(raw.length)) })
       // Stored when deflate does not shrink it, as zip does; the scratch buffer is never sent.
       if (out.length < raw.length) { data = out; deflated = true } else data = Buffer.from(raw)
     }
@@ -165,9 +169,6 @@ export interface FilePreparer {
   prepare(path: string, compress: boolean, level: number, reuse?: ReusedEntry): Promise<PreparedFile>
   close(): Promise<void>
 }
-
-/** Room for any deflate output of `size` bytes: one output buffer near the data's size, not zlib's 16 KB per file. */
-const deflateBound = (size: number) => size + (size >> 8) + 1024
 
 /**
  * The workers' job on the calling thread, with the same zlib calls: the same bytes
