@@ -243,7 +243,7 @@ describe('the Capgo CLI\'s printed answers, read back', () => {
 })
 
 describe(`the pinned @capgo/cli ${CAPGO_CLI_VERSION}`, () => {
-  // Installed once by __tests__/setup/capgo-cli.mjs (jest's globalSetup).
+  // Installed once by __tests__/setup/capgo-cli.mjs (called by jest's globalSetup).
   const prefix = join(repoRoot, 'node_modules', '.cache', `capgo-cli-${CAPGO_CLI_VERSION}`)
   /**
    * Each subcommand's --help, all at once, kept beside the pinned install: the CLI takes a

@@ -1,0 +1,5 @@
+import { removeMemoryTempDir } from './temp-dir.mjs'
+
+export default function globalTeardown() {
+  removeMemoryTempDir()
+}
