@@ -1,17 +1,18 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { CapgoBackend } from '../src/backends/capgo.js'
 import { CAPGO_CLI, CAPGO_CLI_VERSION } from '../src/backends/capgo-cli.js'
 import type { CommandRunner } from '../src/command-runner.js'
 import type { PublishRequest } from '../src/registry/types.js'
-import { makeWorkspace, repoRoot, runAction } from './helpers/action.js'
+import { makeWorkspace, runAction } from './helpers/action.js'
 import { channelTable, deletedBundles, quietVersion } from '../src/backends/capgo-output.js'
 import { capgoStandIn, type CapgoStandIn } from './helpers/capgo-standin.js'
 import { startFakeGitHub, type FakeGitHub } from './helpers/github-server.js'
 import { pullRequestPayload, pushPayload } from './helpers/payloads.js'
+import { testCacheDir, writeWhole } from './helpers/test-cache.js'
 
 const TOKEN = 'capgo_' + 'k3y'.repeat(10)
 
@@ -244,7 +245,7 @@ describe('the Capgo CLI\'s printed answers, read back', () => {
 
 describe(`the pinned @capgo/cli ${CAPGO_CLI_VERSION}`, () => {
   // Installed once by __tests__/setup/capgo-cli.mjs (called by jest's globalSetup).
-  const prefix = join(repoRoot, 'node_modules', '.cache', `capgo-cli-${CAPGO_CLI_VERSION}`)
+  const prefix = join(testCacheDir, `capgo-cli-${CAPGO_CLI_VERSION}`)
   /**
    * Each subcommand's --help, all at once, kept beside the pinned install: the CLI takes a
    * second of CPU to start, and a pinned version always prints the same help.
@@ -256,8 +257,7 @@ describe(`the pinned @capgo/cli ${CAPGO_CLI_VERSION}`, () => {
       const kept = join(prefix, 'help', `${command.replace(/ /g, '-')}.txt`)
       if (existsSync(kept)) return readFileSync(kept, 'utf8')
       const { stdout } = await promisify(execFile)(join(prefix, 'node_modules', '.bin', 'capgo'), [...command.split(' '), '--help'], { encoding: 'utf8' })
-      writeFileSync(`${kept}.${process.pid}`, stdout)
-      renameSync(`${kept}.${process.pid}`, kept)
+      writeWhole(kept, stdout)
       return stdout
     }))
     return new Map(distinct.map((command, i) => [command, texts[i]]))

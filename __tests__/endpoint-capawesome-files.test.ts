@@ -6,13 +6,13 @@
  * copied from the running bundle at the same href.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { generateKeyPairSync } from 'node:crypto'
 import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { sha256 } from '../src/sha256.js'
 import { makeWorkspace, runAction } from './helpers/action.js'
 import { buildEndpoint, serveFolder, startNodeEndpoint, startWorkerEndpoint, type RunningEndpoint } from './helpers/endpoint.js'
 import { pushPayload } from './helpers/payloads.js'
+import { testRsaPems } from './helpers/test-cache.js'
 import { CAPAWESOME_MANIFEST_FILE, CapawesomeDeviceClient, type Platform } from './helpers/plugins.js'
 
 const APP = 'com.example.liveupdate'
@@ -130,7 +130,7 @@ describe('Capawesome manifest downloads through the update endpoint', () => {
   })
 
   it('sends a signed release as its zip: the plugin would want a signature on every file', async () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })
+    const { privateKey } = testRsaPems(2048)
     await publish('v2.0.0', { channel: 'signed', 'signing-key': privateKey })
     const { bundle } = await new CapawesomeDeviceClient(node, 'ios').with({ channelName: 'signed' }).latestBundle()
     expect(bundle).toMatchObject({ artifactType: 'zip', bundleId: '2.0.0', signature: expect.any(String) })

@@ -6,8 +6,9 @@ import { join } from 'node:path'
 import { packWebDir } from '../src/bundle/pack.js'
 import { buildSummary } from '../src/github/summary.js'
 import { escapeMarkdown } from '../src/github/markdown.js'
-import { makeWorkspace, repoRoot, runAction } from './helpers/action.js'
+import { makeWorkspace, runAction } from './helpers/action.js'
 import { pullRequestPayload, pushPayload } from './helpers/payloads.js'
+import { ownTempName, testCacheDir } from './helpers/test-cache.js'
 
 /** Every path under a folder, to show nothing landed outside the registry. */
 function tree(dir: string): string[] {
@@ -97,10 +98,10 @@ const smallFile = (index: number) => `export const v = ${index}\n`
  */
 function thirtyThousandFiles(): string {
   const hash = createHash('sha256').update(smallFile.toString()).digest('hex').slice(0, 16)
-  const web = join(repoRoot, 'node_modules', '.cache', `web-30x1000-files-${hash}`)
+  const web = join(testCacheDir, `web-30x1000-files-${hash}`)
   if (existsSync(web)) return web
   // Made in a folder of this process first: only a whole one is ever found under its name.
-  const temp = `${web}.tmp-${process.pid}`
+  const temp = ownTempName(web)
   rmSync(temp, { recursive: true, force: true })
   for (let d = 0; d < 30; d++) {
     mkdirSync(join(temp, `d${d}`), { recursive: true })

@@ -10,6 +10,7 @@ import { releaseFor as endpointReleaseFor, type Release, type Rollout } from '..
 import { findUpdate, releaseFor, type Device } from '../examples/manual-mode/registry.js'
 import { makeWorkspace, repoRoot, runAction } from './helpers/action.js'
 import { pushPayload } from './helpers/payloads.js'
+import { testRsaPems } from './helpers/test-cache.js'
 
 const dir = join(repoRoot, 'examples', 'manual-mode')
 const files = ['registry.ts', 'capgo.ts', 'capawesome.ts']
@@ -135,7 +136,7 @@ describe('manual mode against a registry the action published, served over http'
   let server: Server
   let registryUrl: string
   const ed25519 = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })
-  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })
+  const rsa = testRsaPems(2048)
   const device: Device = { platform: 'android', versionName: '1.0', deviceId: 'device-1' }
   const APP = 'com.example.liveupdate'
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { repoRoot } from './action.js'
+import { ownTempName, testCacheDir } from './test-cache.js'
 
 export interface CommandRun {
   code: number
@@ -13,12 +14,13 @@ export interface CommandRun {
 const INSTALL_HINT: Record<string, string> = {
   java: 'a Java 17 runtime (apt-get install openjdk-17-jdk-headless)',
   javac: 'a Java 17 JDK (apt-get install openjdk-17-jdk-headless)',
-  unzip: 'Info-ZIP unzip (apt-get install unzip)'
+  unzip: 'Info-ZIP unzip (apt-get install unzip)',
+  openssl: 'the OpenSSL command line (apt-get install openssl)'
 }
 
 /**
  * Runs a reader. A missing tool is an error, never a skip: these tests are the evidence that
- * devices can open the bundles. The locale is UTF-8, as file names are on Android (Java
+ * devices (and their users' tools) can open the bundles. The locale is UTF-8, as file names are on Android (Java
  * would otherwise write non-ASCII names as "?").
  */
 export function runTool(command: string, args: string[]): Promise<CommandRun> {
@@ -31,7 +33,7 @@ export function runTool(command: string, args: string[]): Promise<CommandRun> {
     child.on('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'ENOENT'
-          ? new Error(`${command} is not installed: the device-reader tests need ${INSTALL_HINT[command] ?? command} and fail without it.`)
+          ? new Error(`${command} is not installed: these tests need ${INSTALL_HINT[command] ?? command} and fail without it.`)
           : error
       )
     )
@@ -47,10 +49,10 @@ const READER_SOURCE = join(repoRoot, '__tests__', 'fixtures', 'device-reader', '
  */
 export async function compileDeviceReader() {
   const hash = createHash('sha256').update(readFileSync(READER_SOURCE)).digest('hex').slice(0, 16)
-  const classDir = join(repoRoot, 'node_modules', '.cache', `device-reader-${hash}`)
+  const classDir = join(testCacheDir, `device-reader-${hash}`)
   if (!existsSync(join(classDir, 'DeviceReader.class'))) {
     // Into a folder of this process first: two jest workers may compile at once.
-    const temp = `${classDir}.tmp-${process.pid}`
+    const temp = ownTempName(classDir)
     const compiled = await runTool('javac', ['-d', temp, READER_SOURCE])
     if (compiled.code !== 0) throw new Error(`javac failed on DeviceReader.java: ${compiled.stderr}`)
     rmSync(classDir, { recursive: true, force: true })

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { Writable } from 'node:stream'
 import { execRunner, type OutputStreams } from '../../src/command-runner.js'
 import { repoRoot } from './repo-root.js'
+import { ownTempName, placeWhole, testCacheDir } from './test-cache.js'
 
 /** The example app's build script, as its package.json names it. */
 export const EXAMPLE_BUILD_SCRIPT = 'node build.mjs'
@@ -46,7 +47,7 @@ const builds = new Map<string, ExampleBuild>()
  * renamed. Tests whose sources change from run to run (random bytes, times) make new keys each
  * run: only small builds are kept, and the least recently used go past KEPT_BUILDS.
  */
-const keptBuilds = join(repoRoot, 'node_modules', '.cache', 'live-update-action', `example-builds-${createHash('sha256').update(exampleBuildSource).digest('hex').slice(0, 16)}`)
+const keptBuilds = join(testCacheDir, 'live-update-action', `example-builds-${createHash('sha256').update(exampleBuildSource).digest('hex').slice(0, 16)}`)
 const KEPT_BUILDS = 150
 const KEPT_BUILD_MAX_BYTES = 256 * 1024
 
@@ -62,18 +63,13 @@ function keptBuild(key: string): ExampleBuild | undefined {
 
 function keepBuild(key: string, build: ExampleBuild): void {
   if (build.dist.reduce((sum, entry) => sum + (entry.data?.length ?? 0), 0) > KEPT_BUILD_MAX_BYTES) return
-  const temp = join(keptBuilds, `${key}.tmp-${process.pid}`)
+  const temp = ownTempName(join(keptBuilds, key))
   rmSync(temp, { recursive: true, force: true })
   mkdirSync(temp, { recursive: true })
   writeDist(temp, build.dist)
   writeFileSync(join(temp, 'stderr'), build.stderr)
   writeFileSync(join(temp, 'stdout'), build.stdout)
-  try {
-    renameSync(temp, join(keptBuilds, key))
-  } catch {
-    // Another worker kept the same build first.
-    rmSync(temp, { recursive: true, force: true })
-  }
+  placeWhole(temp, join(keptBuilds, key))
   const kept = readdirSync(keptBuilds).filter((name) => !name.includes('.tmp-'))
   if (kept.length <= KEPT_BUILDS) return
   const byUse = kept.map((name) => ({ name, used: statSync(join(keptBuilds, name)).mtimeMs })).sort((a, b) => a.used - b.used)

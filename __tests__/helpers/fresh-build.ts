@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { basename, join } from 'node:path'
 import { promisify } from 'node:util'
 import { repoRoot } from './repo-root.js'
+import { ownTempName, testCacheDir } from './test-cache.js'
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((file) => join(dir, file)).filter((file) => file.endsWith('.ts')).sort()
@@ -30,7 +31,7 @@ async function buildOnce(script: string): Promise<string> {
     hash.update(file.slice(repoRoot.length)).update(readFileSync(file))
   }
   const name = script.replace(/\.mjs$/, '')
-  const out = join(repoRoot, 'node_modules', '.cache', 'live-update-action', `${name}-${hash.digest('hex').slice(0, 16)}`)
+  const out = join(testCacheDir, 'live-update-action', `${name}-${hash.digest('hex').slice(0, 16)}`)
   const done = () => existsSync(join(out, '.complete'))
   if (done()) return out
   mkdirSync(join(out, '..'), { recursive: true })
@@ -47,7 +48,7 @@ async function buildOnce(script: string): Promise<string> {
   }
   try {
     if (done()) return out
-    const temp = `${out}.tmp-${process.pid}`
+    const temp = ownTempName(out)
     rmSync(temp, { recursive: true, force: true })
     await promisify(execFile)(process.execPath, [join(repoRoot, 'scripts', script), '--outdir', temp], { cwd: repoRoot })
     mkdirSync(join(temp, '.complete'))

@@ -4,9 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { createRequire } from 'node:module'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { testCacheDir, writeWhole } from './test-cache.js'
 
 const require = createRequire(import.meta.url)
 
@@ -63,16 +63,9 @@ function describeRequest(method: string, pathTemplate: string): Described {
   return schema ? { schema, components: referencedComponents(schema) } : { none: 'no operation' }
 }
 
-const cacheDir = join(fileURLToPath(new URL('../..', import.meta.url)), 'node_modules', '.cache', 'live-update-action', `github-openapi-${require('@octokit/openapi/package.json').version}`)
+const cacheDir = join(testCacheDir, 'live-update-action', `github-openapi-${require('@octokit/openapi/package.json').version}`)
 
 const cacheFile = (key: string, suffix: string) => join(cacheDir, `${createHash('sha256').update(key).digest('hex').slice(0, 16)}${suffix}`)
-
-/** Written under a name of this process, then renamed: another jest worker never reads half a file. */
-function keep(file: string, text: string): void {
-  mkdirSync(cacheDir, { recursive: true })
-  writeFileSync(`${file}.${process.pid}`, text)
-  renameSync(`${file}.${process.pid}`, file)
-}
 
 /**
  * What the description says for a key, kept in node_modules/.cache per version of
@@ -83,7 +76,7 @@ function described(key: string, describe: () => Described): Described {
   const file = cacheFile(key, '.json')
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'))
   const answer = describe()
-  keep(file, JSON.stringify(answer))
+  writeWhole(file, JSON.stringify(answer))
   return answer
 }
 
@@ -104,7 +97,7 @@ function validatorFor(key: string, { schema, components }: { schema: unknown; co
   const id = `github-${++compiledSchemas}`
   ajv.addSchema({ components }, id)
   const validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', `"${id}#/components/`)))
-  keep(file, standaloneCode(ajv, validate))
+  writeWhole(file, standaloneCode(ajv, validate))
   return validate
 }
 
