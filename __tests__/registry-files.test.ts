@@ -158,8 +158,8 @@ describe('content-addressed files', () => {
     expect(second.exitCode).toBe(0)
     const files = local.proxy.seen.filter((r) => r.includes('/files/') || r.includes('%2Ffiles%2F'))
     expect(files.filter((r) => r.includes('list-type=2'))).toEqual([])
-    // The changed file: asked about once by the publish, once more by the only-if-absent write, then sent.
-    expect(files.filter((r) => r.startsWith('HEAD '))).toHaveLength(2)
+    // The changed file: asked about once, then sent only if still absent (If-None-Match), not asked again.
+    expect(files.filter((r) => r.startsWith('HEAD '))).toHaveLength(1)
     expect(files.filter((r) => r.startsWith('PUT '))).toHaveLength(1)
   })
 

@@ -110,6 +110,11 @@ class S3Store implements ObjectStore {
     return (await this.client.send({ method: 'HEAD', key: this.key(key), accept: [404] })).status !== 404
   }
 
+  /** Asked before an only-if-absent write: some S3-compatible stores ignore If-None-Match. */
+  private async heldAlready(key: string, options: PutOptions): Promise<boolean> {
+    return options.ifAbsent && !options.askedAbsent && (await this.exists(key))
+  }
+
   /** One PUT with a Content-MD5 the store verifies (a changed byte is answered BadDigest and sent again) and the payload hash signed. */
   private async put(key: string, body: () => Buffer | NodeJS.ReadableStream, size: number, digest: Buffer, options: PutOptions, condition: Record<string, string>): Promise<boolean> {
     const response = await this.client.send({
@@ -124,14 +129,14 @@ class S3Store implements ObjectStore {
   }
 
   async putFile(key: string, path: string, options: PutOptions & { size: number; md5?: string }): Promise<boolean> {
-    if (options.ifAbsent && (await this.exists(key))) return false
+    if (await this.heldAlready(key, options)) return false
     if (options.size > this.multipartThreshold) return this.multipart(key, path, options)
     const digest = options.md5 ? Buffer.from(options.md5, 'hex') : await md5OfRange(path, 0, Math.max(0, options.size - 1))
     return this.put(key, () => createReadStream(path), options.size, digest, options, options.ifAbsent ? IF_ABSENT : {})
   }
 
   async putBytes(key: string, bytes: Buffer, options: PutOptions): Promise<boolean> {
-    if (options.ifAbsent && (await this.exists(key))) return false
+    if (await this.heldAlready(key, options)) return false
     return this.put(key, () => bytes, bytes.length, md5(bytes), options, options.ifAbsent ? IF_ABSENT : {})
   }
 
