@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, ftruncateSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, symlinkSync, writeFileSync, ftruncateSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { packWebDir } from '../src/bundle/pack.js'
@@ -8,7 +8,7 @@ import { buildSummary } from '../src/github/summary.js'
 import { escapeMarkdown } from '../src/github/markdown.js'
 import { makeWorkspace, runAction } from './helpers/action.js'
 import { pullRequestPayload, pushPayload } from './helpers/payloads.js'
-import { ownTempName, testCacheDir } from './helpers/test-cache.js'
+import { ownTempName, placeWhole, testCacheDir } from './helpers/test-cache.js'
 
 /** Every path under a folder, to show nothing landed outside the registry. */
 function tree(dir: string): string[] {
@@ -108,7 +108,7 @@ function thirtyThousandFiles(): string {
     for (let f = 0; f < 1000; f++) writeFileSync(join(temp, `d${d}`, `f${f}.js`), smallFile(f))
   }
   writeFileSync(join(temp, 'index.html'), '<p>many</p>')
-  renameSync(temp, web)
+  placeWhole(temp, web)
   return web
 }
 

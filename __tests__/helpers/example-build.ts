@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path'
 import { Writable } from 'node:stream'
 import { execRunner, type OutputStreams } from '../../src/command-runner.js'
 import { repoRoot } from './repo-root.js'
-import { ownTempName, placeWhole, testCacheDir } from './test-cache.js'
+import { isTempName, ownTempName, placeWhole, testCacheDir } from './test-cache.js'
 
 /** The example app's build script, as its package.json names it. */
 export const EXAMPLE_BUILD_SCRIPT = 'node build.mjs'
@@ -70,7 +70,7 @@ function keepBuild(key: string, build: ExampleBuild): void {
   writeFileSync(join(temp, 'stderr'), build.stderr)
   writeFileSync(join(temp, 'stdout'), build.stdout)
   placeWhole(temp, join(keptBuilds, key))
-  const kept = readdirSync(keptBuilds).filter((name) => !name.includes('.tmp-'))
+  const kept = readdirSync(keptBuilds).filter((name) => !isTempName(name))
   if (kept.length <= KEPT_BUILDS) return
   const byUse = kept.map((name) => ({ name, used: statSync(join(keptBuilds, name)).mtimeMs })).sort((a, b) => a.used - b.used)
   for (const { name } of byUse.slice(0, kept.length - KEPT_BUILDS)) rmSync(join(keptBuilds, name), { recursive: true, force: true })

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { basename, join } from 'node:path'
 import { promisify } from 'node:util'
 import { repoRoot } from './repo-root.js'
-import { ownTempName, testCacheDir } from './test-cache.js'
+import { isTempName, ownTempName, testCacheDir } from './test-cache.js'
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((file) => join(dir, file)).filter((file) => file.endsWith('.ts')).sort()
@@ -56,7 +56,7 @@ async function buildOnce(script: string): Promise<string> {
     renameSync(temp, out)
     // Builds of sources that are no longer there are of no use to anyone.
     for (const old of readdirSync(join(out, '..'))) {
-      if (old !== basename(out) && old.startsWith(`${name}-`) && !/\.(lock|tmp-\d+)$/.test(old)) rmSync(join(out, '..', old), { recursive: true, force: true })
+      if (old !== basename(out) && old.startsWith(`${name}-`) && !old.endsWith('.lock') && !isTempName(old)) rmSync(join(out, '..', old), { recursive: true, force: true })
     }
     return out
   } finally {

@@ -12,6 +12,9 @@ export const testCacheDir = join(repoRoot, 'node_modules', '.cache')
 /** A name of this process beside `path`: what is made there is moved to `path` only once whole. */
 export const ownTempName = (path: string): string => `${path}.tmp-${process.pid}`
 
+/** Whether a name is one that ownTempName made (a folder still being made, or left by a killed run). */
+export const isTempName = (name: string): boolean => /\.tmp-\d+$/.test(name)
+
 /** Another jest worker reads either nothing or the whole file, never a half-written one. */
 export function writeWhole(file: string, data: string | Buffer): void {
   mkdirSync(dirname(file), { recursive: true })
