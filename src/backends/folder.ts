@@ -70,7 +70,7 @@ class FolderStore implements ObjectStore {
     }
   }
 
-  private async place(key: string, fill: (temp: string) => Promise<void>, ifAbsent: boolean): Promise<boolean> {
+  private async place(key: string, fill: (temp: string) => Promise<void>, ifAbsent: PutOptions['ifAbsent']): Promise<boolean> {
     const final = this.path(key)
     await mkdir(dirname(final), { recursive: true })
     const temp = join(dirname(final), `.tmp-${randomBytes(6).toString('hex')}`)

@@ -112,7 +112,7 @@ class S3Store implements ObjectStore {
 
   /** Asked before an only-if-absent write: some S3-compatible stores ignore If-None-Match. */
   private async heldAlready(key: string, options: PutOptions): Promise<boolean> {
-    return options.ifAbsent && !options.askedAbsent && (await this.exists(key))
+    return options.ifAbsent === true && (await this.exists(key))
   }
 
   /** One PUT with a Content-MD5 the store verifies (a changed byte is answered BadDigest and sent again) and the payload hash signed. */

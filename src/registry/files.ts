@@ -86,7 +86,7 @@ export async function storeFiles(store: ObjectStore, appId: string, webDir: stri
   await mapBounded(missing, PARALLEL_UPLOADS, async ({ file, stored }) => {
     const bytes = await storedBytes(webDir, file, stored.brotli)
     const contentType = stored.brotli ? 'application/x-brotli' : 'application/octet-stream'
-    if (await store.putBytes(stored.key, bytes, { contentType, sha256: sha256(bytes), ifAbsent: true, askedAbsent: true, cacheControl: CACHE_CONTROL.immutable })) {
+    if (await store.putBytes(stored.key, bytes, { contentType, sha256: sha256(bytes), ifAbsent: 'asked', cacheControl: CACHE_CONTROL.immutable })) {
       counts.uploaded++
       counts.uploadedBytes += bytes.length
     } else counts.alreadyStored++

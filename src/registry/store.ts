@@ -48,12 +48,12 @@ export interface FileRead {
 export interface PutOptions {
   contentType: string
   sha256: string
-  ifAbsent: boolean
   /**
-   * The caller asked about the key a moment ago and found nothing (a content-addressed
-   * file): the write is not asked about again, and relies on its only-if-absent condition.
+   * Never replace an existing object. `'asked'`: the caller asked about the key a moment ago
+   * and found nothing (a content-addressed file), so the write is not asked about again and
+   * relies on its only-if-absent condition.
    */
-  askedAbsent?: boolean
+  ifAbsent: boolean | 'asked'
   /** Cache-Control for the object: bundles are immutable, pointers are not. */
   cacheControl?: string
 }
